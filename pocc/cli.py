@@ -1,0 +1,47 @@
+"""The `python -m pocc` command line: one subcommand per entry point.
+
+Each subcommand's module is imported only when it runs, so that `python -m pocc
+sandbox` never loads production code and the reverse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+
+# subcommand -> (module with `add_arguments(parser)` and `run(args) -> int`, help)
+SUBCOMMANDS = {
+    "sandbox": ("pocc.sandbox.server", "run the embedded Dataverse and Constant Contact"),
+    "demo": ("pocc.sandbox.demo", "run the main job end to end on the sandbox"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pocc")
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="how much to log (default: INFO)",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True)
+
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        subparser = subparsers.add_parser(name, help=help_text)
+        module = importlib.import_module(module_name)
+        module.add_arguments(subparser)
+        subparser.set_defaults(module=module)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+
+    logging.basicConfig(
+        level=args.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+    return args.module.run(args)
