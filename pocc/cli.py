@@ -1,7 +1,7 @@
 """The `python -m pocc` command line: one subcommand per entry point.
 
-Each subcommand's module is imported only when it runs, so that `python -m pocc
-sandbox` never loads production code and the reverse.
+Each subcommand lives in its own module, which offers `add_arguments(parser)` and
+`run(args) -> int`; this module only wires them together and configures logging.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 
 # subcommand -> (module with `add_arguments(parser)` and `run(args) -> int`, help)
 SUBCOMMANDS = {
-    "sandbox": ("pocc.sandbox.server", "run the embedded Dataverse and Constant Contact"),
+    "sandbox": ("pocc.sandbox.server", "run the embedded cloud services"),
     "demo": ("pocc.sandbox.demo", "run the main job end to end on the sandbox"),
 }
 

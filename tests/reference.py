@@ -22,7 +22,7 @@ def reference_dir() -> Path:
 
 
 def reference_path(relative: str) -> Path:
-    """The path of one reference file; skips (or fails, when required) if it is missing."""
+    """One reference file's path; skips (or fails, if required) when it is missing."""
     path = reference_dir() / relative
 
     if path.exists():

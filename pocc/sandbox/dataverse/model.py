@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 # Logical names end up as quoted SQL identifiers, so only names that match this are
 # ever accepted into a schema. Client input is never used as an identifier directly:
@@ -18,7 +18,7 @@ from enum import Enum
 LOGICAL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
 
-class AttributeType(str, Enum):
+class AttributeType(StrEnum):
     """Dataverse's AttributeTypeCode names, as EntityDefinitions reports them."""
 
     UNIQUEIDENTIFIER = "Uniqueidentifier"
@@ -40,8 +40,12 @@ class AttributeType(str, Enum):
     ENTITYNAME = "EntityName"
 
 
-LOOKUP_TYPES = frozenset({AttributeType.LOOKUP, AttributeType.CUSTOMER, AttributeType.OWNER})
-CHOICE_TYPES = frozenset({AttributeType.PICKLIST, AttributeType.STATE, AttributeType.STATUS})
+LOOKUP_TYPES = frozenset(
+    {AttributeType.LOOKUP, AttributeType.CUSTOMER, AttributeType.OWNER}
+)
+CHOICE_TYPES = frozenset(
+    {AttributeType.PICKLIST, AttributeType.STATE, AttributeType.STATUS}
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ class Choice:
 
     value: int
     label: str
-    # For a status option: the state it belongs to. For a state option: its default status.
+    # A status option names its state; a state option names its default status.
     state: int | None = None
     default_status: int | None = None
     invariant_name: str | None = None
@@ -73,7 +77,7 @@ class Column:
     targets: tuple[str, ...] = ()
     # DateTime: "UserLocal", "DateOnly" or "TimeZoneIndependent".
     datetime_behavior: str | None = None
-    # "DateAndTime" or "DateOnly" for date-times; "Email", "Text", "Url", ... for strings.
+    # "DateAndTime" or "DateOnly" for date-times; "Email", "Text", "Url" for strings.
     format: str | None = None
     is_secured: bool = False
     valid_for_create: bool = True
