@@ -14,6 +14,7 @@ import logging
 SUBCOMMANDS = {
     "sandbox": ("pocc.sandbox.server", "run the embedded cloud services"),
     "demo": ("pocc.sandbox.demo", "run the main job end to end on the sandbox"),
+    "config": ("pocc.config_command", "print the effective settings, secrets masked"),
 }
 
 

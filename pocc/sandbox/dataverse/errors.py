@@ -24,6 +24,9 @@ REQUESTS_LIMIT = "0x80072322"
 EXECUTION_TIME_LIMIT = "0x80072321"
 CONCURRENCY_LIMIT = "0x80072326"
 UNEXPECTED = "0x80040216"
+# "State code or status code is invalid" (2147779592 in the SDK's decimal form).
+INVALID_STATE_STATUS = "0x80048408"
+CANNOT_DELETE_DUE_TO_ASSOCIATION = "0x80040227"
 
 
 class DataverseError(Exception):
@@ -63,9 +66,119 @@ def unknown_property(table_logical_name: str, name: str) -> DataverseError:
     return DataverseError(400, QUERY_SYNTAX, message)
 
 
-def privilege_denied(user_id: str, privilege: str) -> DataverseError:
+def privilege_denied(
+    user_id: str,
+    privilege: str,
+    *,
+    privilege_id: str | None = None,
+    object_type_code: int | None = None,
+    table_logical_name: str | None = None,
+    role_count: int = 1,
+) -> DataverseError:
+    """Dataverse's refusal, naming the missing privilege (and its table when known)."""
     message = (
-        f"Principal user (Id={user_id}, type=8, roleCount=1) is missing "
-        f"{privilege} privilege."
+        f"Principal user (Id={user_id}, type=8, roleCount={role_count}) is missing "
+        f"{privilege} privilege"
     )
-    return DataverseError(403, PRIVILEGE_DENIED, message)
+
+    if privilege_id is not None:
+        message += f" (Id={privilege_id})"
+
+    if table_logical_name is not None:
+        message += f" on OTC={object_type_code or 0} for entity '{table_logical_name}'"
+
+    if privilege_id is not None or table_logical_name is not None:
+        message += (
+            f". context.Caller={user_id}. Consider adding missed privilege to one of "
+            "the principal (user/team) roles"
+        )
+
+    return DataverseError(403, PRIVILEGE_DENIED, message + ".")
+
+
+def not_a_member() -> DataverseError:
+    message = "The user is not a member of the organization."
+    return DataverseError(403, NOT_A_MEMBER_OF_ORGANIZATION, message)
+
+
+def resource_not_found(segment: str) -> DataverseError:
+    message = f"Resource not found for the segment '{segment}'."
+    return DataverseError(404, QUERY_SYNTAX, message)
+
+
+def payload(message: str) -> DataverseError:
+    """A request body the OData layer cannot read (unknown property, wrong type)."""
+    return DataverseError(400, PAYLOAD_ERROR, message)
+
+
+def undeclared_property(table_logical_name: str, name: str) -> DataverseError:
+    return payload(
+        f"The property '{name}' does not exist on type "
+        f"'Microsoft.Dynamics.CRM.{table_logical_name}'. Make sure to only use "
+        "property names that are defined by the type or mark the type as open type."
+    )
+
+
+def undeclared_navigation(name: str) -> DataverseError:
+    return payload(
+        f"An undeclared property '{name}' which only has property annotations in the "
+        "payload but no property value was found in the payload. In OData, only "
+        "declared navigation properties and declared named streams can be represented "
+        "as properties without values."
+    )
+
+
+def wrong_type(value: object, edm_type: str) -> DataverseError:
+    return payload(
+        f"Cannot convert the literal '{value}' to the expected type '{edm_type}'."
+    )
+
+
+def validation(message: str) -> DataverseError:
+    return DataverseError(
+        400, VALIDATION_FAILED, f"A validation error occurred.  {message}"
+    )
+
+
+def duplicate_key(attribute_names: str, key_name: str) -> DataverseError:
+    message = (
+        f"A record that has the attribute values {attribute_names} already exists. "
+        f"The entity key {key_name} requires that this set of attributes contains "
+        "unique values. Select unique values and try again."
+    )
+    return DataverseError(412, DUPLICATE_ENTITY_KEY, message)
+
+
+def duplicate_record() -> DataverseError:
+    return DataverseError(412, DUPLICATE_RECORD, "Cannot insert duplicate key.")
+
+
+def already_exists() -> DataverseError:
+    message = "A record with matching key values already exists."
+    return DataverseError(412, DUPLICATE_RECORD, message)
+
+
+def version_mismatch() -> DataverseError:
+    message = (
+        "The version of the existing record doesn't match the RowVersion property "
+        "provided."
+    )
+    return DataverseError(412, CONCURRENCY_VERSION_MISMATCH, message)
+
+
+def invalid_status(
+    status: int, state_name: str, table: str, record_id: str
+) -> DataverseError:
+    message = (
+        f"{status} is not a valid status code for state code {state_name} on {table} "
+        f"with Id {record_id}."
+    )
+    return DataverseError(400, INVALID_STATE_STATUS, message)
+
+
+def bad_request(message: str, code: str = INVALID_ARGUMENT) -> DataverseError:
+    return DataverseError(400, code, message)
+
+
+def method_not_allowed(message: str) -> DataverseError:
+    return DataverseError(405, UNEXPECTED, message)

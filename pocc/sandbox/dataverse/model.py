@@ -155,9 +155,17 @@ class Table:
     object_type_code: int | None = None
     columns: dict[str, Column] = field(default_factory=dict)
     keys: tuple[AlternateKey, ...] = ()
+    # The name Dataverse's privileges use for this table when it is not the schema
+    # name: "User" for systemuser (prvReadUser), "Activity" for every activity table
+    # (prvCreateActivity), the parent's name for intersect tables like listmember.
+    privilege_name: str | None = None
 
     def column(self, logical_name: str) -> Column | None:
         return self.columns.get(logical_name)
+
+    def privilege(self, access: str) -> str:
+        """The privilege for one access right: `privilege("Read")` -> `prvReadList`."""
+        return f"prv{access}{self.privilege_name or self.schema_name}"
 
 
 @dataclass(frozen=True)

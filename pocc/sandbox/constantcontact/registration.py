@@ -1,0 +1,78 @@
+"""The sandbox account's application registration and its owner's login.
+
+Made once, on the first start, and kept in `{data}/constantcontact/registration.json`
+so that a restarted sandbox accepts the credentials and tokens it handed out before.
+The file also holds the key that signs access tokens.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+# The redirect URI pocc's registration endpoint uses (contract: path); `*` in a query
+# value matches any value there.
+DEFAULT_REDIRECT_URIS = ("http://localhost:8000/api/registration/register?orgidname=*",)
+DEFAULT_USERNAME = "sandbox.owner"
+
+
+@dataclass(frozen=True)
+class Registration:
+    client_id: str
+    client_secret: str
+    redirect_uris: tuple[str, ...]
+    username: str
+    password: str
+    signing_key: str
+
+    def public_block(self) -> dict[str, object]:
+        """What sandbox.json shows (everything but the signing key)."""
+        return {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "redirect_uris": list(self.redirect_uris),
+            "username": self.username,
+            "password": self.password,
+        }
+
+
+def load_or_create(folder: Path) -> Registration:
+    path = folder / "registration.json"
+
+    if path.exists():
+        stored = json.loads(path.read_text())
+        stored["redirect_uris"] = tuple(stored["redirect_uris"])
+        return Registration(**stored)
+
+    registration = Registration(
+        client_id=str(uuid.uuid4()),
+        client_secret=secrets.token_urlsafe(32),
+        redirect_uris=DEFAULT_REDIRECT_URIS,
+        username=DEFAULT_USERNAME,
+        password=secrets.token_urlsafe(12),
+        signing_key=secrets.token_urlsafe(48),
+    )
+    write_private(path, json.dumps(asdict(registration), indent=2))
+    logger.info(
+        "Constant Contact sandbox: registered application %s", registration.client_id
+    )
+    return registration
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a secret-holding file atomically, readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
+
+    temporary.replace(path)

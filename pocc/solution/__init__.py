@@ -1,0 +1,1 @@
+"""The packaged Dynamics 365 solution: `solution/` assembled for import."""
