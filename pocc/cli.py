@@ -15,6 +15,8 @@ SUBCOMMANDS = {
     "sandbox": ("pocc.sandbox.server", "run the embedded cloud services"),
     "demo": ("pocc.sandbox.demo", "run the main job end to end on the sandbox"),
     "config": ("pocc.config_command", "print the effective settings, secrets masked"),
+    "serve": ("pocc.web.serve", "run the proxy (the same app as gunicorn app:app)"),
+    "worker": ("pocc.jobs.worker", "run queued jobs for every configured organisation"),
 }
 
 

@@ -61,6 +61,13 @@ class Settings:
     max_in_flight: int
     max_wait_seconds: float
     timeout_seconds: float
+    public_url: str = "http://localhost:8000"
+    constant_contact_requests_per_second: int = 4
+    constant_contact_requests_per_day: int = 10_000
+    worker_threads: int = 4
+    poll_seconds: float = 15.0
+    heartbeat_seconds: float = 5.0
+    stale_seconds: float = 60.0
 
     def organization(self, name: str) -> Organization:
         try:
@@ -100,6 +107,21 @@ def _https_url(value: str) -> str:
 
     if parts.scheme != "https" or not parts.hostname:
         raise ValueError(f"{url!r} is not an https:// URL")
+
+    if parts.query or parts.fragment:
+        raise ValueError(f"{url!r} must not carry a query or a fragment")
+
+    return url
+
+
+def _browser_url(value: str) -> str:
+    """An https URL, or plain http on this machine only (a local demo or test)."""
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1")
+
+    if not local:
+        return _https_url(url)
 
     if parts.query or parts.fragment:
         raise ValueError(f"{url!r} must not carry a query or a fragment")
@@ -292,6 +314,55 @@ SETTINGS: tuple[Setting, ...] = (
         _bounded_number(float, 1, 600),
         "timeout of one HTTP request",
         default="120",
+    ),
+    Setting(
+        "POCC_PUBLIC_URL",
+        "public_url",
+        _browser_url,
+        "URL where browsers reach pocc's proxy (Constant Contact redirects there)",
+        default="http://localhost:8000",
+    ),
+    Setting(
+        "POCC_CC_REQUESTS_PER_SECOND",
+        "constant_contact_requests_per_second",
+        _bounded_number(int, 1, 1000),
+        "most Constant Contact requests per second per account (the service: 4)",
+        default="4",
+    ),
+    Setting(
+        "POCC_CC_REQUESTS_PER_DAY",
+        "constant_contact_requests_per_day",
+        _bounded_number(int, 1, 100_000_000),
+        "Constant Contact daily request budget per account (the service: 10,000)",
+        default="10000",
+    ),
+    Setting(
+        "POCC_WORKER_THREADS",
+        "worker_threads",
+        _bounded_number(int, 1, 32),
+        "jobs one worker runs at once",
+        default="4",
+    ),
+    Setting(
+        "POCC_POLL_SECONDS",
+        "poll_seconds",
+        _bounded_number(float, 0.1, 3600),
+        "how often a worker looks for queued jobs (a nudge from the proxy is sooner)",
+        default="15",
+    ),
+    Setting(
+        "POCC_HEARTBEAT_SECONDS",
+        "heartbeat_seconds",
+        _bounded_number(float, 0.1, 300),
+        "how often a running job writes its heartbeat, counts and log",
+        default="5",
+    ),
+    Setting(
+        "POCC_STALE_SECONDS",
+        "stale_seconds",
+        _bounded_number(float, 1, 3600),
+        "silence after which another runner reclaims a running job (> 3 heartbeats)",
+        default="60",
     ),
 )
 

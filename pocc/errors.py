@@ -41,6 +41,14 @@ class VaultError(PoccError):
     """A stored secret cannot be decrypted with any configured key."""
 
 
+class AuthorizationStateError(PoccError):
+    """An OAuth callback's `state` is forged, altered, expired or for another org.
+
+    The browser should be sent back to start the authorization again; nothing was
+    exchanged or stored.
+    """
+
+
 class ServiceError(PoccError):
     """An outside service refused a request, or could not be reached.
 

@@ -51,7 +51,8 @@ def fresh_sandbox(
         folder = tmp_path_factory.mktemp("fresh-sandbox")
         process = SandboxProcess(folder, orgs, env, port)
         started.append(process)
-        return process.start()
+        process.start()
+        return process
 
     try:
         yield start

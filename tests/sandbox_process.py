@@ -1,5 +1,8 @@
 """A sandbox run as tests see it: `python -m pocc sandbox` in a subprocess, over HTTPS.
 
+The subprocess is started by `pocc.sandbox.process.SandboxProcess`; this module adds
+the clients tests need (sessions with tokens, the admin endpoints).
+
 Tests talk to the real CLI and the real TLS stack, never to the Flask app in-process.
 Every HTTP helper here verifies the sandbox's own `ca.pem` and ignores the
 environment (`trust_env = False`): CI sets `REQUESTS_CA_BUNDLE`, which requests would
@@ -8,12 +11,6 @@ otherwise let override the bundle, and proxy variables must not reroute localhos
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,9 +19,9 @@ from urllib.parse import urljoin
 
 import requests
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT_SECONDS = 60
-STOP_TIMEOUT_SECONDS = 15
+from pocc.sandbox import process
+
+PROJECT_ROOT = process.PROJECT_ROOT
 REQUEST_TIMEOUT_SECONDS = 60
 WEB_API_PATH = "api/data/v9.2/"
 # Variables of the machine running the tests that must not reach the sandbox.
@@ -50,8 +47,11 @@ class SandboxSession(requests.Session):
         return super().request(method, urljoin(self.base_url, url), *args, **kwargs)
 
 
-class SandboxProcess:
-    """One sandbox subprocess and a data folder that outlives restarts."""
+class SandboxProcess(process.SandboxProcess):
+    """The sandbox as tests use it: debug logging, no inherited fault plan, and
+    HTTP clients that trust only its CA. Starting and stopping is the product's
+    own `pocc.sandbox.process.SandboxProcess`, the one the demo uses.
+    """
 
     def __init__(
         self,
@@ -60,93 +60,21 @@ class SandboxProcess:
         env: dict[str, str] | None = None,
         port: int = 0,
     ) -> None:
-        self.data_dir = data_dir
-        self.orgs = orgs
-        self.port = port
-        self.extra_env = env or {}
-        self.process: subprocess.Popen[bytes] | None = None
-        self.config: dict[str, Any] = {}
+        super().__init__(
+            data_dir,
+            port=port,
+            orgs=orgs,
+            extra_env=env,
+            log_level="DEBUG",
+            dropped_env=ISOLATED_VARIABLES,
+        )
         self._tokens: dict[tuple[str, str], str] = {}
 
-    # -- lifecycle ---------------------------------------------------------------
-
-    def start(self) -> SandboxProcess:
-        config_file = self.data_dir / "sandbox.json"
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        config_file.unlink(missing_ok=True)
-
-        command = [sys.executable, "-m", "pocc", "--log-level", "DEBUG", "sandbox"]
-        command += ["--port", str(self.port), "--data", str(self.data_dir)]
-
-        for org in self.orgs:
-            command += ["--org", org]
-
-        environment = {
-            k: v for k, v in os.environ.items() if k not in ISOLATED_VARIABLES
-        }
-        environment.update(self.extra_env)
-        log = (self.data_dir / "sandbox.log").open("ab")
-        self.process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=log
-        )
-        log.close()
-
-        self.config = self._wait_for_config(config_file)
+    def start(self) -> dict[str, Any]:
         self._tokens.clear()
-        return self
-
-    def stop(self) -> int | None:
-        """SIGTERM, then SIGKILL if it will not go; the exit code (None if killed)."""
-        if self.process is None or self.process.poll() is not None:
-            return None if self.process is None else self.process.returncode
-
-        self.process.send_signal(signal.SIGTERM)
-
-        try:
-            return self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            return None
-
-    def restart(self) -> SandboxProcess:
-        self.stop()
-        return self.start()
-
-    def log_text(self) -> str:
-        log_file = self.data_dir / "sandbox.log"
-        return log_file.read_text(errors="replace") if log_file.exists() else ""
-
-    def _wait_for_config(self, config_file: Path) -> dict[str, Any]:
-        assert self.process is not None
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"the sandbox exited with {self.process.returncode} before it was "
-                    f"ready; its log ends:\n{self.log_text()[-4000:]}"
-                )
-
-            if config_file.exists():
-                config = json.loads(config_file.read_text())
-
-                if config.get("pid") == self.process.pid:
-                    return config
-
-            time.sleep(0.05)
-
-        self.stop()
-        raise RuntimeError(
-            f"the sandbox wrote no sandbox.json in {START_TIMEOUT_SECONDS} s; its log "
-            f"ends:\n{self.log_text()[-4000:]}"
-        )
+        return super().start()
 
     # -- what sandbox.json says ----------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        return self.config["base_url"]
 
     @property
     def ca_bundle(self) -> Path:

@@ -37,7 +37,11 @@ STATUS_FIELDS = {
         "correctable_count",
         "cannot_add_to_list_count",
     ),
-    "add_list_memberships": ("items_total_count", "items_completed_count", "list_count"),
+    "add_list_memberships": (
+        "items_total_count",
+        "items_completed_count",
+        "list_count",
+    ),
     "remove_list_memberships": (
         "items_total_count",
         "items_completed_count",

@@ -101,7 +101,8 @@ class ActivityWorker:
         if position < total:
             return
 
-        errors = status.get("error_count", 0) or len(activity["activity_errors"])
+        # Imports count refused rows; other kinds report one message per failed item.
+        errors = status.get("error_count", len(activity["activity_errors"]))
         succeeded = total - errors
         activity["state"] = (
             "failed" if total and errors and succeeded <= 0 else "completed"

@@ -16,8 +16,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from .errors import ApiError, Conflict, NotFound
-from .store import AccountStore, DuplicateKey
+from .errors import ApiError, ConflictError, NotFoundError
+from .store import AccountStore, DuplicateKeyError
 from .tracking_store import format_time
 
 CAMPAIGN = "email_campaign"
@@ -99,7 +99,7 @@ class CampaignStore:
         campaign = self._store.get(CAMPAIGN, campaign_id)
 
         if campaign is None:
-            raise NotFound(
+            raise NotFoundError(
                 "email.api.campaign.not_found",
                 f"Email campaign {campaign_id} was not found.",
             )
@@ -155,7 +155,7 @@ class CampaignStore:
         activity = self._store.get(ACTIVITY, activity_id)
 
         if activity is None or activity["current_status"] == "REMOVED":
-            raise NotFound(
+            raise NotFoundError(
                 "email.api.campaign_activity.not_found",
                 f"Email campaign activity {activity_id} was not found.",
             )
@@ -217,7 +217,7 @@ class CampaignStore:
             self._store.insert(
                 CAMPAIGN, campaign["campaign_id"], campaign, campaign["name"].lower()
             )
-        except DuplicateKey as error:
+        except DuplicateKeyError as error:
             raise _duplicate_name(campaign["name"]) from error
 
     def _replace_campaign(self, campaign: dict[str, Any]) -> None:
@@ -225,7 +225,7 @@ class CampaignStore:
             self._store.replace(
                 CAMPAIGN, campaign["campaign_id"], campaign, campaign["name"].lower()
             )
-        except DuplicateKey as error:
+        except DuplicateKeyError as error:
             raise _duplicate_name(campaign["name"]) from error
 
 
@@ -252,8 +252,8 @@ def public_activity(activity: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in activity.items() if key != "sandbox"}
 
 
-def _duplicate_name(name: str) -> Conflict:
-    return Conflict(
+def _duplicate_name(name: str) -> ConflictError:
+    return ConflictError(
         "email.api.campaign.name.duplicate",
         f"An email campaign named {name!r} already exists.",
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import ValidationFailed
+from .errors import InvalidRequestError
 
 ERROR_KEY = "email.api.validation.error"
 
@@ -52,10 +52,20 @@ KEPT_SUBRESOURCES = (
     "permalink_url",
 )
 SEGMENT_FORMAT_TYPES = frozenset({3, 4, 5})
+# Fields the spec marks readOnly on an activity: a PUT may echo them back (they are
+# then ignored), but a value of the wrong type still breaks the request schema.
+READ_ONLY_TEXT_FIELDS = (
+    "campaign_activity_id",
+    "campaign_id",
+    "role",
+    "current_status",
+    "template_id",
+    "permalink_url",
+)
 
 
-def fail(message: str) -> ValidationFailed:
-    return ValidationFailed(ERROR_KEY, message)
+def fail(message: str) -> InvalidRequestError:
+    return InvalidRequestError(ERROR_KEY, message)
 
 
 def campaign_name(body: Any) -> str:
@@ -109,6 +119,7 @@ def activity_update(
         raise fail("The request body must be a JSON object.")
 
     _require(body, REQUIRED_ON_UPDATE, "")
+    _check_read_only_types(body)
     fields = activity_fields(body, confirmed)
     list_ids, segment_ids = _recipients(body, current["format_type"])
     updated = {
@@ -150,7 +161,10 @@ def activity_fields(activity: dict[str, Any], confirmed: set[str]) -> dict[str, 
         address = activity["physical_address_in_footer"]
         fields["physical_address_in_footer"] = physical_address(address)
 
-    if isinstance(activity.get("document_properties"), dict):
+    if "document_properties" in activity:
+        if not isinstance(activity["document_properties"], dict):
+            raise fail("document_properties must be an object.")
+
         fields["document_properties"] = activity["document_properties"]
 
     return fields
@@ -164,14 +178,27 @@ def physical_address(address: Any) -> dict[str, str]:
         if not isinstance(address.get(name), str) or not address[name].strip():
             raise fail(f"physical_address_in_footer.{name} is required.")
 
+    for name in ADDRESS_FIELDS:
+        if name in address and not isinstance(address[name], str):
+            raise fail(f"physical_address_in_footer.{name} must be a string.")
+
     if address["country_code"] == "US" and not address.get("state_code"):
         raise fail("physical_address_in_footer.state_code is required in the US.")
 
-    return {
-        name: address[name]
-        for name in ADDRESS_FIELDS
-        if isinstance(address.get(name), str)
-    }
+    return {name: address[name] for name in ADDRESS_FIELDS if name in address}
+
+
+def _check_read_only_types(body: dict[str, Any]) -> None:
+    format_type = body.get("format_type")
+
+    if "format_type" in body and (
+        isinstance(format_type, bool) or not isinstance(format_type, int)
+    ):
+        raise fail("format_type must be an integer.")
+
+    for name in READ_ONLY_TEXT_FIELDS:
+        if name in body and not isinstance(body[name], str):
+            raise fail(f"{name} must be a string.")
 
 
 def _recipients(body: dict[str, Any], format_type: int) -> tuple[list[str], list[int]]:

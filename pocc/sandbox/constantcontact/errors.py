@@ -92,10 +92,3 @@ class OAuthError(Exception):
 
     def body(self) -> dict[str, str]:
         return {"error": self.error, "error_description": self.description}
-
-
-# The names the campaign modules were first written against; the *Error names above
-# are the ones to use.
-ValidationFailed = InvalidRequestError
-NotFound = NotFoundError
-Conflict = ConflictError

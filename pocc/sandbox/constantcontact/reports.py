@@ -32,7 +32,7 @@ from .engagement import (
     OPT_OUT,
     SEND,
 )
-from .errors import NotFound, ValidationFailed
+from .errors import InvalidRequestError, NotFoundError
 from .routing import Call, Reply, operation
 from .sending import CampaignDesk, desk_of
 from .tracking_store import DERIVED_REPORTS, REPORT_KINDS, PageCursor
@@ -91,7 +91,7 @@ def campaign_stats(call: Call) -> Reply:
     for campaign_id in ids:
         try:
             campaign = desk.campaigns.campaign(campaign_id)
-        except NotFound:
+        except NotFoundError:
             errors.append(_no_stats("campaign_ids", campaign_id))
             continue
 
@@ -153,7 +153,7 @@ def _tracking_page(call: Call, report: str) -> Reply:
         call.query, "limit", ERROR_KEY, default=500, minimum=1, maximum=500
     )
     cursor = params.decode_cursor(call.query, ERROR_KEY)
-    url_ids = call.query.getlist("url_id") if report == "clicks" else []
+    url_ids = _url_ids(call) if report == "clicks" else []
     bounce_codes = _bounce_codes(call) if report == "bounces" else []
     desk = desk_of(call.service)
     desk.catch_up()
@@ -323,11 +323,11 @@ def _id_list(raw: str, maximum: int) -> list[str]:
     ids = [item.strip() for item in raw.split(",") if item.strip()]
 
     if not ids or len(ids) > maximum:
-        raise ValidationFailed(ERROR_KEY, f"Give between 1 and {maximum} ids.")
+        raise InvalidRequestError(ERROR_KEY, f"Give between 1 and {maximum} ids.")
 
     for item in ids:
         if not UUID.match(item):
-            raise NotFound(
+            raise NotFoundError(
                 "reportingsvc.not_found.invalid_path_param",
                 f"{item} is not a valid id.",
             )
@@ -346,7 +346,7 @@ def _known_activity(call: Call) -> str:
     activity_id = call.path_params["campaign_activity_id"]
 
     if not UUID.match(activity_id) or call.store.get(ACTIVITY, activity_id) is None:
-        raise NotFound(
+        raise NotFoundError(
             "reportingsvc.not_found.campaign_activity",
             f"Email campaign activity {activity_id} was not found.",
         )
@@ -359,9 +359,22 @@ def _bounce_codes(call: Call) -> list[str]:
 
     for code in codes:
         if code not in BOUNCE_CODES:
-            raise ValidationFailed(ERROR_KEY, "bounce_code does not have a valid value")
+            raise InvalidRequestError(
+                ERROR_KEY, "bounce_code does not have a valid value"
+            )
 
     return codes
+
+
+def _url_ids(call: Call) -> list[str]:
+    """The spec types `url_id` as an int64, so anything else is refused."""
+    url_ids = call.query.getlist("url_id")
+
+    for url_id in url_ids:
+        if not url_id.isascii() or not url_id.isdigit():
+            raise InvalidRequestError(ERROR_KEY, "url_id must be an integer")
+
+    return url_ids
 
 
 def _current_contacts(call: Call, contact_ids: list[str]) -> dict[str, dict[str, Any]]:

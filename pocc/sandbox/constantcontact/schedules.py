@@ -21,7 +21,7 @@ from typing import Any
 
 from . import account, campaign_content, timestamps
 from .campaign_store import PRIMARY_EMAIL, public_activity
-from .errors import ApiError, ValidationFailed
+from .errors import ApiError, InvalidRequestError
 from .routing import Call, Reply, operation
 from .sending import DEFAULT_SETTINGS, SETTINGS_SECTION, desk_of
 
@@ -149,7 +149,7 @@ def _activity_id(call: Call) -> str:
 def _scheduled_date(body: Any, now: datetime) -> datetime:
     """`"0"` (now), an ISO date (its midnight UTC) or date-time, not in the past."""
     if not isinstance(body, dict) or not isinstance(body.get("scheduled_date"), str):
-        raise ValidationFailed(ERROR_KEY, "scheduled_date is required.")
+        raise InvalidRequestError(ERROR_KEY, "scheduled_date is required.")
 
     raw = body["scheduled_date"]
 
@@ -159,12 +159,12 @@ def _scheduled_date(body: Any, now: datetime) -> datetime:
     try:
         when = _parse_date(raw)
     except ValueError as error:
-        raise ValidationFailed(
+        raise InvalidRequestError(
             ERROR_KEY, "scheduled_date must be an ISO-8601 date or date-time, or 0."
         ) from error
 
     if when < now:
-        raise ValidationFailed(ERROR_KEY, "scheduled_date must not be in the past.")
+        raise InvalidRequestError(ERROR_KEY, "scheduled_date must not be in the past.")
 
     return when
 
@@ -206,23 +206,25 @@ def _owner(call: Call) -> dict[str, str]:
 
 def _test_addresses(body: Any) -> list[str]:
     if not isinstance(body, dict) or not isinstance(body.get("email_addresses"), list):
-        raise ValidationFailed(ERROR_KEY, "email_addresses is required.")
+        raise InvalidRequestError(ERROR_KEY, "email_addresses is required.")
 
     addresses = body["email_addresses"]
 
     if not 1 <= len(addresses) <= 5:
-        raise ValidationFailed(ERROR_KEY, "email_addresses must hold 1 to 5 addresses.")
+        raise InvalidRequestError(
+            ERROR_KEY, "email_addresses must hold 1 to 5 addresses."
+        )
 
     for address in addresses:
         if not isinstance(address, str) or not EMAIL_ADDRESS.match(address):
-            raise ValidationFailed(
+            raise InvalidRequestError(
                 ERROR_KEY, "email_addresses holds an invalid address."
             )
 
     message = body.get("personal_message")
 
     if message is not None and not isinstance(message, str):
-        raise ValidationFailed(ERROR_KEY, "personal_message must be a string.")
+        raise InvalidRequestError(ERROR_KEY, "personal_message must be a string.")
 
     return addresses
 

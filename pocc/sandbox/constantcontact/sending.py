@@ -162,7 +162,7 @@ class CampaignDesk:
             for r in recipients
         }
         sends = (EngagementEvent(SEND, r.contact_id, run_at) for r in recipients)
-        run_key = f"{self.seed}|{activity_id}|{send_id}"
+        run_key = engagement_run_key(self.seed, activity_id, send_id)
         engagement = simulate_engagement(recipients, links, run_at, run_key)
 
         self.tracking.add_events(activity_id, send_id, sends, names)
@@ -202,7 +202,14 @@ def desk_of(service: ConstantContactService) -> CampaignDesk:
 
 
 def install(service: ConstantContactService) -> CampaignDesk:
+    """Put sending on the background loop (`mount` does, before seeding)."""
     return desk_of(service)
+
+
+def engagement_run_key(seed: str, activity_id: str, send_id: int) -> str:
+    """What names one send to the engagement simulation: with the same seed, the
+    same activity, send number, recipients and links give the same events."""
+    return f"{seed}|{activity_id}|{send_id}"
 
 
 def _unsubscribe(store: AccountStore, contact_id: str, event: sqlite3.Row) -> None:

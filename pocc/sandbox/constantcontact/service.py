@@ -60,7 +60,8 @@ class ConstantContactService:
 
     def href(self, path: str, query: dict[str, object] | None = None) -> str:
         """A link as the API writes it in `_links`: server-relative, e.g.
-        `/constantcontact/v3/contacts?cursor=...`.
+        `/constantcontact/v3/contacts?cursor=...`. A list value repeats its
+        parameter (`url_id=1&url_id=2`).
 
         The real API writes `/v3/...`; clients resolve either against the API URL
         (`urljoin(api_url, href)`), so the sandbox keeps its own prefix in front.
@@ -68,7 +69,8 @@ class ConstantContactService:
         link = API_PATH + path
 
         if query:
-            link += "?" + urlencode({k: v for k, v in query.items() if v is not None})
+            kept = {k: v for k, v in query.items() if v is not None}
+            link += "?" + urlencode(kept, doseq=True)
 
         return link
 

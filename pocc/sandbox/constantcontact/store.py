@@ -44,10 +44,6 @@ class DuplicateKeyError(Exception):
     """Another document of the same kind already holds this unique key."""
 
 
-# The name the campaign modules were first written against.
-DuplicateKey = DuplicateKeyError
-
-
 class AccountStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -196,10 +192,13 @@ class AccountStore:
     def all(self, kind: str) -> list[dict[str, Any]]:
         return [body for _, body in self.page(kind)]
 
-    def count(self, kind: str) -> int:
+    def count(self, kind: str, keyed_only: bool = False) -> int:
+        """Documents of a kind; `keyed_only` counts those holding a unique key."""
         with self.reading() as connection:
             row = connection.execute(
-                "SELECT COUNT(*) FROM documents WHERE kind = ?", (kind,)
+                "SELECT COUNT(*) FROM documents WHERE kind = ?"
+                " AND (? = 0 OR unique_key IS NOT NULL)",
+                (kind, int(keyed_only)),
             ).fetchone()
 
         return int(row[0])

@@ -18,6 +18,7 @@ from pocc.sandbox.context import SandboxContext
 from pocc.sandbox.dataverse.api import build_blueprint
 from pocc.sandbox.dataverse.organization import (
     APP_USER_ROLE,
+    BACKEND_FIELD_PROFILE,
     SYSTEM_ADMINISTRATOR,
     ApplicationUser,
     Organization,
@@ -30,6 +31,8 @@ logger = logging.getLogger(__name__)
 SOLUTION_DIR = Path(__file__).resolve().parents[3] / "solution"
 # Which registered application holds which role (see identity/directory.py).
 APPLICATION_ROLES = {"pocc": APP_USER_ROLE, "admin": SYSTEM_ADMINISTRATOR}
+# ...and which field security profiles. System Administrators need none.
+APPLICATION_FIELD_PROFILES = {"pocc": (BACKEND_FIELD_PROFILE,)}
 
 
 def mount(app: Flask, context: SandboxContext) -> dict[str, Any]:
@@ -74,6 +77,7 @@ def _application_users(identity: Any) -> list[ApplicationUser]:
                 name=name,
                 role_name=role_name,
                 object_id=application.object_id,
+                field_profile_names=APPLICATION_FIELD_PROFILES.get(name, ()),
             )
         )
 

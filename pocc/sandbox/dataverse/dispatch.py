@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from pocc.sandbox.dataverse import actions, errors, records, resources
+from pocc.sandbox.dataverse import actions, bulk_actions, errors, records, resources
 from pocc.sandbox.dataverse.messages import ApiRequest, ApiResponse
 from pocc.sandbox.dataverse.paths import Segment, parse_path
 from pocc.sandbox.dataverse.references import (
@@ -106,6 +106,10 @@ def _on_collection(
     if rest:
         if len(rest) == 1 and rest[0].name == "$count" and request.method == "GET":
             return resources.count(organization, caller, request, table, None)
+
+        if len(rest) == 1 and bulk_actions.is_bulk(rest[0].operation):
+            operation = rest[0].operation or ""
+            return bulk_actions.run(organization, caller, request, table, operation)
 
         raise errors.resource_not_found(rest[0].name)
 

@@ -58,12 +58,17 @@ def query_syntax(message: str) -> DataverseError:
     return DataverseError(400, QUERY_SYNTAX, message)
 
 
-def unknown_property(table_logical_name: str, name: str) -> DataverseError:
+def unknown_property(type_name: str, name: str) -> DataverseError:
+    """A query option names a property the type lacks.
+
+    Dataverse answers 0x80060888 here (the OData layer's code), not the 0x8006088a
+    of a syntax error: clients' recorded answers agree on it.
+    """
     message = (
         f"Could not find a property named '{name}' on type "
-        f"'Microsoft.Dynamics.CRM.{table_logical_name}'."
+        f"'Microsoft.Dynamics.CRM.{type_name}'."
     )
-    return DataverseError(400, QUERY_SYNTAX, message)
+    return DataverseError(400, UNSUPPORTED_QUERY_OPTION, message)
 
 
 def privilege_denied(
@@ -138,6 +143,15 @@ def validation(message: str) -> DataverseError:
     return DataverseError(
         400, VALIDATION_FAILED, f"A validation error occurred.  {message}"
     )
+
+
+def required_missing(table_logical_name: str, column: str) -> DataverseError:
+    """A create without a value for a SystemRequired column."""
+    message = (
+        f"Required field '{column}' is missing for the '{table_logical_name}' "
+        "record being created."
+    )
+    return DataverseError(400, INVALID_ARGUMENT, message)
 
 
 def duplicate_key(attribute_names: str, key_name: str) -> DataverseError:

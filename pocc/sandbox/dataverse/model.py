@@ -47,6 +47,9 @@ CHOICE_TYPES = frozenset(
     {AttributeType.PICKLIST, AttributeType.STATE, AttributeType.STATUS}
 )
 
+SYSTEM_REQUIRED = "SystemRequired"
+APPLICATION_REQUIRED = "ApplicationRequired"
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -67,7 +70,9 @@ class Column:
     type: AttributeType
     display_name: str = ""
     description: str = ""
-    required: bool = False
+    # "None", "Recommended", "ApplicationRequired" (forms enforce it) or
+    # "SystemRequired" (the platform refuses a create without a value).
+    required_level: str = "None"
     max_length: int | None = None
     min_value: float | None = None
     max_value: float | None = None
@@ -88,6 +93,10 @@ class Column:
     @property
     def is_lookup(self) -> bool:
         return self.type in LOOKUP_TYPES
+
+    @property
+    def is_system_required(self) -> bool:
+        return self.required_level == SYSTEM_REQUIRED
 
     @property
     def is_choice(self) -> bool:
@@ -181,14 +190,47 @@ class Role:
         return self.is_system_administrator or privilege in self.privileges
 
 
+@dataclass(frozen=True)
+class FieldPermission:
+    """What a field security profile lets its members do with one secured column."""
+
+    table: str
+    column: str
+    can_read: bool
+    can_create: bool
+    can_update: bool
+
+
+@dataclass(frozen=True)
+class FieldSecurityProfile:
+    """A field security profile: its members may use the secured columns it lists."""
+
+    profile_id: str
+    name: str
+    permissions: tuple[FieldPermission, ...] = ()
+
+    def permission(self, table: str, column: str) -> FieldPermission | None:
+        return next(
+            (
+                permission
+                for permission in self.permissions
+                if permission.table == table and permission.column == column
+            ),
+            None,
+        )
+
+
 @dataclass
 class Schema:
-    """Every table, relationship and role one organisation knows."""
+    """Every table, relationship, role and field security profile an org knows."""
 
     tables: dict[str, Table] = field(default_factory=dict)
     one_to_many: dict[str, OneToMany] = field(default_factory=dict)
     many_to_many: dict[str, ManyToMany] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
+    field_security_profiles: dict[str, FieldSecurityProfile] = field(
+        default_factory=dict
+    )
 
     def table(self, logical_name: str) -> Table | None:
         return self.tables.get(logical_name)

@@ -18,13 +18,6 @@ def syntax_error(text: str, position: int) -> DataverseError:
     return query_error(f"Syntax error at position {position} in '{text}'.")
 
 
-def unknown_property(table_logical_name: str, name: str) -> DataverseError:
-    return query_error(
-        f"Could not find a property named '{name}' on type "
-        f"'Microsoft.Dynamics.CRM.{table_logical_name}'."
-    )
-
-
 def incompatible_types(left: str, right: str, operator_kind: str) -> DataverseError:
     return query_error(
         "A binary operator with incompatible types was detected. Found operand "

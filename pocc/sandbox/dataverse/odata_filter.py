@@ -14,64 +14,19 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from pocc.sandbox.dataverse import errors, odata_errors
 from pocc.sandbox.dataverse import filter_tree as tree
-from pocc.sandbox.dataverse import odata_errors
+from pocc.sandbox.dataverse.filter_tokens import Token, tokenize
 from pocc.sandbox.dataverse.filter_values import literal_value, text_value
 from pocc.sandbox.dataverse.model import Schema, Table
 
 logger = logging.getLogger(__name__)
 
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-    | (?P<string>'(?:[^']|'')*')
-    | (?P<dqstring>"(?:[^"\\]|\\.)*")
-    | (?P<guid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
-        -[0-9a-fA-F]{12}(?![\w-]))
-    | (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?
-        (?:Z|[+-]\d{2}:\d{2}))
-    | (?P<date>\d{4}-\d{2}-\d{2}(?![\w:]))
-    | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[mMdDfFlL]?(?![\w.]))
-    | (?P<name>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)
-    | (?P<alias>@[A-Za-z_]\w*)
-    | (?P<punct>[(),=\[\]/])
-    """,
-    re.VERBOSE,
-)
-
 COMPARISON_OPERATORS = frozenset(tree.OPERATOR_KINDS)
 TEXT_FUNCTIONS = frozenset({"contains", "startswith", "endswith"})
 CRM_NAMESPACE = "Microsoft.Dynamics.CRM."
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-    position: int
-
-
-def tokenize(text: str) -> list[Token]:
-    """The tokens of `text`; anything the grammar does not know is a syntax error."""
-    tokens = []
-    position = 0
-
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-
-        if match is None:
-            raise odata_errors.syntax_error(text, position)
-
-        if match.lastgroup != "space":
-            tokens.append(Token(match.lastgroup or "", match.group(), position))
-
-        position = match.end()
-
-    tokens.append(Token("end", "", len(text)))
-    return tokens
 
 
 def parse_filter(
@@ -271,7 +226,7 @@ class _Parser:
             ):
                 return relationship
 
-        raise odata_errors.unknown_property(self.table.logical_name, name)
+        raise errors.unknown_property(self.table.logical_name, name)
 
     def resolve(self, table: Table, name: str) -> tree.PropertyRef:
         return tree.PropertyRef(resolve_column(table, name))
@@ -409,7 +364,7 @@ def resolve_column(table: Table, name: str) -> Any:
     column = table.column(name)
 
     if column is None or column.is_lookup or not column.valid_for_read:
-        raise odata_errors.unknown_property(table.logical_name, name)
+        raise errors.unknown_property(table.logical_name, name)
 
     return column
 

@@ -17,13 +17,19 @@ from typing import Any
 
 from pocc.sandbox.context import SandboxClock
 from pocc.sandbox.dataverse.model import Role, Schema
-from pocc.sandbox.dataverse.store import USER_ROLES_TABLE, OrgDatabase
+from pocc.sandbox.dataverse.store import (
+    USER_FIELD_PROFILES_TABLE,
+    USER_ROLES_TABLE,
+    OrgDatabase,
+)
 
 logger = logging.getLogger(__name__)
 
 API_VERSION = "v9.2"
 SYSTEM_ADMINISTRATOR = "System Administrator"
 APP_USER_ROLE = "PowerConstantContact AppUser"
+# The solution's field security profile for the backend (docs/security.md).
+BACKEND_FIELD_PROFILE = "PowerConstantContact Backend"
 
 # Access mode 4 is "Non-interactive": what Dataverse gives application users.
 NON_INTERACTIVE = 4
@@ -37,6 +43,8 @@ class ApplicationUser:
     name: str
     role_name: str
     object_id: str | None = None
+    # Field security profiles (by name) the user is a member of.
+    field_profile_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -168,6 +176,7 @@ def _seed_application_user(organization: Organization, user: ApplicationUser) ->
         }
         insert_seed_row(organization, "systemuser", row)
 
+    _seed_field_profiles(organization, user_id, user)
     role = organization.role_named(user.role_name)
 
     if role is None:
@@ -185,6 +194,31 @@ def _seed_application_user(organization: Organization, user: ApplicationUser) ->
             "VALUES (?, ?)",
             (user_id, role.role_id),
         )
+
+
+def _seed_field_profiles(
+    organization: Organization, user_id: str, user: ApplicationUser
+) -> None:
+    profiles = organization.schema.field_security_profiles.values()
+
+    for name in user.field_profile_names:
+        profile = next((found for found in profiles if found.name == name), None)
+
+        if profile is None:
+            logger.warning(
+                "organisation %s has no field security profile %r for %s",
+                organization.name,
+                name,
+                user.name,
+            )
+            continue
+
+        with organization.database.write() as connection:
+            connection.execute(
+                f"INSERT OR IGNORE INTO {USER_FIELD_PROFILES_TABLE} "
+                "(systemuserid, profileid) VALUES (?, ?)",
+                (user_id, profile.profile_id),
+            )
 
 
 def insert_seed_row(organization: Organization, table_name: str, values: dict) -> bool:

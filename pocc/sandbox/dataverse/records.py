@@ -12,7 +12,7 @@ import sqlite3
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from pocc.sandbox.dataverse import errors, links, security
+from pocc.sandbox.dataverse import errors, field_security, links, security
 from pocc.sandbox.dataverse.changes import Changes, read_changes
 from pocc.sandbox.dataverse.model import AttributeType, Table
 from pocc.sandbox.dataverse.references import ContentIds, find_record_id, key_columns
@@ -55,12 +55,14 @@ def create(
     changes = read_changes(
         organization, table, body, creating=True, content_ids=content_ids
     )
+    field_security.require_writable(caller, table, changes.columns, creating=True)
     _require_links(caller, table, changes)
 
     row = dict(changes.columns)
     row.update(key_values or {})
     row[table.primary_id] = row.get(table.primary_id) or record_id or str(uuid.uuid4())
     _apply_create_defaults(organization, caller, table, row)
+    _check_required(table, row)
     _check_state(table, row, row[table.primary_id])
 
     database = organization.database
@@ -92,6 +94,7 @@ def update(
     changes = read_changes(
         organization, table, body, creating=False, content_ids=content_ids
     )
+    field_security.require_writable(caller, table, changes.columns, creating=False)
     _require_links(caller, table, changes)
     database = organization.database
 
@@ -270,6 +273,22 @@ def _apply_create_defaults(
 
     if table.column("statuscode") is not None and row.get("statuscode") is None:
         row["statuscode"] = default_status(table, row.get("statecode"))
+
+
+def _check_required(table: Table, row: dict[str, Any]) -> None:
+    """Refuse a create that leaves a SystemRequired column empty.
+
+    Only SystemRequired is the platform's rule; ApplicationRequired ("business
+    required") is enforced by forms, never by the Web API (Microsoft's docs team
+    confirmed this in MicrosoftDocs/powerapps-docs#1580). Columns the platform
+    fills (ids, owner, state, two-option defaults) are filled before this check.
+    """
+    for column in table.columns.values():
+        if not column.is_system_required or not column.valid_for_create:
+            continue
+
+        if row.get(column.logical_name) is None:
+            raise errors.required_missing(table.logical_name, column.logical_name)
 
 
 def default_status(table: Table, state_value: int | None) -> int | None:

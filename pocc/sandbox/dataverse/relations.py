@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pocc.sandbox.dataverse import odata_errors
+from pocc.sandbox.dataverse import errors
 from pocc.sandbox.dataverse.model import ManyToMany, OneToMany, Schema, Table
 from pocc.sandbox.dataverse.sql_text import Fragment, column_ref, identifier
 from pocc.sandbox.dataverse.store import intersect_table_name, type_column
@@ -116,7 +116,7 @@ def resolve_navigation(schema: Schema, table: Table, name: str) -> Navigation:
         if many.table2 == table.logical_name and many.navigation2 == name:
             return _navigation(schema, table, name, MANY_TO_MANY, many.table1, many)
 
-    raise odata_errors.unknown_property(table.logical_name, name)
+    raise errors.unknown_property(table.logical_name, name)
 
 
 def _navigation(
@@ -130,7 +130,7 @@ def _navigation(
     target = schema.table(target_name)
 
     if target is None:
-        raise odata_errors.unknown_property(table.logical_name, name)
+        raise errors.unknown_property(table.logical_name, name)
 
     return Navigation(name, kind, table, target, relationship)
 

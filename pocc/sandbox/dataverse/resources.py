@@ -11,7 +11,17 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from pocc.sandbox.dataverse import errors, links, query, records, security
+from pocc.sandbox.dataverse import (
+    errors,
+    fetchxml,
+    field_security,
+    links,
+    metadata,
+    metadata_requests,
+    query,
+    records,
+    security,
+)
 from pocc.sandbox.dataverse.changes import collection_valued, single_valued
 from pocc.sandbox.dataverse.messages import ApiRequest, ApiResponse
 from pocc.sandbox.dataverse.model import ManyToMany, OneToMany, Table
@@ -53,8 +63,6 @@ def service_document(organization: Organization, request: ApiRequest) -> ApiResp
 
 
 def metadata_document(organization: Organization, request: ApiRequest) -> ApiResponse:
-    from pocc.sandbox.dataverse import metadata
-
     document = metadata.csdl(organization.schema)
     headers = {"Content-Type": "application/xml"}
     return ApiResponse(200, headers, document.encode())
@@ -63,10 +71,15 @@ def metadata_document(organization: Organization, request: ApiRequest) -> ApiRes
 def entity_definitions(
     organization: Organization, request: ApiRequest, segments: list[Segment]
 ) -> ApiResponse:
-    from pocc.sandbox.dataverse import metadata
+    """`EntityDefinitions...`: anyone who may call the Web API may read metadata."""
+    if request.method != "GET":
+        raise errors.method_not_allowed(
+            "The sandbox's metadata is read-only: tables come from the solution."
+        )
 
-    payload = metadata.entity_definitions(
-        organization.schema, request.path, request.query, organization.api_url
+    service_root = f"{organization.api_url}/"
+    payload = metadata_requests.answer(
+        organization.schema, service_root, segments, request.query
     )
     return ApiResponse.json(200, payload)
 
@@ -80,19 +93,26 @@ def read_collection(
 ) -> ApiResponse:
     security.require(caller, table, security.READ)
     prefer = request.prefer
+    schema = organization.schema
 
     if "fetchXml" in request.query:
-        from pocc.sandbox.dataverse import fetchxml
-
+        fetch_xml = request.query["fetchXml"]
+        field_security.require_readable_fetch(caller, schema, fetch_xml)
         payload = fetchxml.execute(
-            organization.database, table, request.query["fetchXml"], prefer
+            organization.database,
+            table,
+            fetch_xml,
+            prefer,
+            request_url=request.url,
         )
     else:
         options = dict(request.query)
+        field_security.require_readable_options(caller, schema, options)
         payload = query.read_collection(
             organization.database, table, options, prefer, request.url, scope=scope
         )
 
+    payload = field_security.mask(payload, field_security.unreadable(caller, schema))
     return ApiResponse.json(200, payload, _preference_applied(prefer))
 
 
@@ -105,9 +125,12 @@ def read_record(
 ) -> ApiResponse:
     security.require(caller, table, security.READ)
     prefer = request.prefer
+    field_security.require_readable_options(caller, organization.schema, request.query)
     payload = query.read_record(
         organization.database, table, record_id, request.query, prefer, request.url
     )
+    hidden = field_security.unreadable(caller, organization.schema)
+    payload = field_security.mask(payload, hidden)
     headers = _preference_applied(prefer, collection=False)
 
     if "@odata.etag" in payload:
@@ -197,6 +220,10 @@ def single_property(
     if request.method == "GET":
         security.require(caller, table, security.READ)
         row = organization.database.fetch(table, record_id) or {}
+
+        if not field_security.allows(caller, table, column, field_security.READ):
+            row = {}
+
         payload = {
             "@odata.context": f"{organization.api_url}/$metadata#"
             f"{table.entity_set}({record_id})/{column.logical_name}",

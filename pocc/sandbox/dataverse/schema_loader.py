@@ -20,7 +20,8 @@ from pocc.sandbox.dataverse.model import (
     Schema,
     Table,
 )
-from pocc.sandbox.dataverse.solution_reader import OWNER_TARGETS, read_solution
+from pocc.sandbox.dataverse.solution_columns import OWNER_TARGETS
+from pocc.sandbox.dataverse.solution_reader import read_solution
 from pocc.sandbox.dataverse.standard_tables import load_standard_tables
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ def load_schema(solution_dir: Path) -> Schema:
     _add_system_relationships(schema)
     _fill_lookup_targets(schema)
     schema.roles.update(contents.roles)
+    schema.field_security_profiles.update(contents.field_security_profiles)
     _check(schema)
 
     logger.info(

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pocc.sandbox.dataverse import errors
-from pocc.sandbox.dataverse.model import Role, Table
-from pocc.sandbox.dataverse.store import USER_ROLES_TABLE
+from pocc.sandbox.dataverse.model import FieldSecurityProfile, Role, Table
+from pocc.sandbox.dataverse.store import USER_FIELD_PROFILES_TABLE, USER_ROLES_TABLE
 
 if TYPE_CHECKING:
     from pocc.sandbox.dataverse.organization import Organization
@@ -51,9 +51,14 @@ class Caller:
     app_id: str
     business_unit_id: str
     roles: tuple[Role, ...]
+    field_profiles: tuple[FieldSecurityProfile, ...] = ()
 
     def holds(self, privilege_name: str) -> bool:
         return any(role.grants(privilege_name) for role in self.roles)
+
+    @property
+    def is_system_administrator(self) -> bool:
+        return any(role.is_system_administrator for role in self.roles)
 
 
 def privilege_name(table: Table, verb: str) -> str:
@@ -119,6 +124,20 @@ def resolve_caller(organization: Organization, app_id: str) -> Caller:
         app_id=app_id.lower(),
         business_unit_id=user.get("businessunitid") or organization.business_unit_id,
         roles=roles,
+        field_profiles=_field_profiles(organization, user["systemuserid"]),
+    )
+
+
+def _field_profiles(
+    organization: Organization, user_id: str
+) -> tuple[FieldSecurityProfile, ...]:
+    profiles = organization.schema.field_security_profiles
+    rows = organization.database.query(
+        f"SELECT profileid FROM {USER_FIELD_PROFILES_TABLE} WHERE systemuserid = ?",
+        (user_id,),
+    )
+    return tuple(
+        profiles[row["profileid"]] for row in rows if row["profileid"] in profiles
     )
 
 

@@ -103,7 +103,7 @@ def _column(entry: dict[str, Any]) -> Column:
         schema_name=entry["schema"],
         type=kind,
         display_name=entry["label"],
-        required=entry.get("required", False),
+        required_level=entry.get("required_level", "None"),
         max_length=entry.get("max_length"),
         min_value=entry.get("min_value"),
         max_value=entry.get("max_value"),

@@ -32,6 +32,7 @@ IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,130}$")
 SEQUENCE_TABLE = "_sandbox_sequence"
 SETTINGS_TABLE = "_sandbox_settings"
 USER_ROLES_TABLE = "_sandbox_user_roles"
+USER_FIELD_PROFILES_TABLE = "_sandbox_user_field_profiles"
 VERSION_COLUMN = "versionnumber"
 
 STORAGE_TYPES = {
@@ -226,6 +227,11 @@ class OrgDatabase:
             f"CREATE TABLE IF NOT EXISTS {USER_ROLES_TABLE} "
             "(systemuserid TEXT NOT NULL, roleid TEXT NOT NULL, "
             "PRIMARY KEY (systemuserid, roleid))"
+        )
+        connection.execute(
+            f"CREATE TABLE IF NOT EXISTS {USER_FIELD_PROFILES_TABLE} "
+            "(systemuserid TEXT NOT NULL, profileid TEXT NOT NULL, "
+            "PRIMARY KEY (systemuserid, profileid))"
         )
 
     def _create_table(self, connection: sqlite3.Connection, table: Table) -> None:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from tests.sandbox.constantcontact.spec_client import ContractClient
 
 SENDER = "news@contoso-coffee.example"
 LINKS = (
@@ -75,8 +79,9 @@ def create_list(cc_api: Any) -> str:
     return response.json()["list_id"]
 
 
-def import_contacts(cc_api: Any, list_id: str, count: int, prefix: str) -> None:
-    """Bulk import `count` new contacts into a list and wait for the activity."""
+def import_contacts(cc_api: Any, list_id: str, count: int, prefix: str) -> list[str]:
+    """Bulk import `count` new contacts into a list, wait for the activity, and
+    return their addresses."""
     contacts = [
         {
             "email": f"{prefix}.{i}@example.com",
@@ -85,6 +90,11 @@ def import_contacts(cc_api: Any, list_id: str, count: int, prefix: str) -> None:
         }
         for i in range(count)
     ]
+    return import_rows(cc_api, list_id, contacts)
+
+
+def import_rows(cc_api: Any, list_id: str, contacts: list[dict[str, Any]]) -> list[str]:
+    """Bulk import rows into a list, wait for the activity; the rows' addresses."""
     response = cc_api.post(
         "/activities/contacts_json_import",
         json={"import_data": contacts, "list_ids": [list_id]},
@@ -97,7 +107,8 @@ def import_contacts(cc_api: Any, list_id: str, count: int, prefix: str) -> None:
         status = cc_api.get(f"/activities/{activity_id}").json()["state"]
         if status in ("completed", "failed"):
             assert status == "completed"
-            return
+            return [contact["email"] for contact in contacts]
+
         time.sleep(0.1)
 
     raise AssertionError(f"import {activity_id} did not finish")
@@ -121,3 +132,41 @@ def set_recipients(cc_api: Any, activity_id: str, list_ids: list[str]) -> None:
         f"/emails/activities/{activity_id}", json=activity_update(list_ids)
     )
     assert response.status_code == 200, response.text
+
+
+def sandbox_now(sandbox: Any) -> datetime:
+    answer = sandbox.sandbox_admin("GET", "clock")
+    assert answer.status_code == 200, answer.text
+    return datetime.fromisoformat(answer.json()["now"].replace("Z", "+00:00"))
+
+
+def api_time(moment: datetime) -> str:
+    """A date-time as the API writes it: `2026-03-02T15:00:00.000Z`."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def send_history(cc_api: Any, activity_id: str) -> list[dict[str, Any]]:
+    response = cc_api.get(f"/emails/activities/{activity_id}/send_history")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def activity_status(cc_api: Any, activity_id: str) -> str:
+    response = cc_api.get(f"/emails/activities/{activity_id}")
+    assert response.status_code == 200, response.text
+    return response.json()["current_status"]
+
+
+@dataclass
+class PrivateSandbox:
+    """A sandbox of one test module's own: its tests may move its clock freely
+    without disturbing the session's sandbox, which other suites share."""
+
+    process: Any
+    api: ContractClient
+
+    def advance(self, seconds: float) -> None:
+        advance_clock(self.process, seconds)
+
+    def now(self) -> datetime:
+        return sandbox_now(self.process)

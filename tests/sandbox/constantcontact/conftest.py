@@ -10,6 +10,9 @@ to the official v3 spec.
   harness's own token renews it once and retries (the sandbox clock may have passed
   its 24 hours); send an explicit `Authorization` header to see the 401 itself.
 - `cc_api_for(sandbox_like)`: the same client for another sandbox (e.g. a fresh one).
+- `cc_private`: a sandbox of the test module's own with such a client
+  (`campaign_helpers.PrivateSandbox`), for tests that advance the sandbox clock by
+  days, which the shared session sandbox must not see.
 - `cc_grant(scope)`: a new grant through the consent form, e.g. with fewer scopes.
 - `cc_operations`: what the sandbox implements (its operation registry).
 - `contract`: the parsed spec; `contract_ledger`: what this session checked.
@@ -20,19 +23,21 @@ of thousands of calls is not throttled; tests of the limits set their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.sandbox.constantcontact import oauth_login
+from tests.sandbox.constantcontact.campaign_helpers import PrivateSandbox
 from tests.sandbox.constantcontact.spec import Contract, load_contract
 from tests.sandbox.constantcontact.spec_client import ContractClient, TokenSource
 from tests.sandbox.constantcontact.spec_conformance import (
     DESELECTED_TESTS,
     ContractLedger,
 )
+from tests.sandbox_process import SandboxProcess
 
 HERE = Path(__file__).parent
 
@@ -137,6 +142,20 @@ def cc_api_for(
         )
 
     return make
+
+
+@pytest.fixture(scope="module")
+def cc_private(
+    tmp_path_factory: pytest.TempPathFactory,
+    cc_api_for: Callable[[Any], ContractClient],
+) -> Iterator[PrivateSandbox]:
+    process = SandboxProcess(tmp_path_factory.mktemp("cc-private"))
+    process.start()
+
+    try:
+        yield PrivateSandbox(process, cc_api_for(process))
+    finally:
+        process.stop()
 
 
 def relax_rate_limits(sandbox: Any) -> None:

@@ -33,7 +33,8 @@ def test_create_then_read_with_and_without_sub_resources(
 
     assert created["email_address"]["permission_to_send"] == "implicit"
     assert created["email_address"]["opt_in_source"] == "Account"
-    assert "list_memberships" not in plain and "phone_numbers" not in plain
+    assert "list_memberships" not in plain
+    assert "phone_numbers" not in plain
     assert full["list_memberships"] == [list_id]
     assert full["phone_numbers"] == [{"phone_number": "555-0100", "kind": "work"}]
 
@@ -181,8 +182,10 @@ def test_sign_up_form_creates_then_updates_partly_and_appends_lists(
         },
     )
 
-    assert created.status_code == 201 and created.json()["action"] == "created"
-    assert updated.status_code == 200 and updated.json()["action"] == "updated"
+    assert created.status_code == 201
+    assert created.json()["action"] == "created"
+    assert updated.status_code == 200
+    assert updated.json()["action"] == "updated"
     contact_id = created.json()["contact_id"]
     stored = cc_api.get(
         f"/contacts/{contact_id}", params={"include": "list_memberships"}

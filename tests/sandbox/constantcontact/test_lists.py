@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -44,7 +46,8 @@ def test_put_renames_and_get_counts_members(cc_api: ContractClient) -> None:
         f"/contact_lists/{list_id}", params={"include_membership_count": "all"}
     )
 
-    assert renamed.status_code == 200 and renamed.json()["favorite"] is True
+    assert renamed.status_code == 200
+    assert renamed.json()["favorite"] is True
     assert counted.json()["membership_count"] == 2
 
 
@@ -69,15 +72,19 @@ def test_delete_is_an_activity_and_then_the_list_is_gone(
 
 @pytest.mark.slow
 def test_at_most_1000_lists(cc_api: ContractClient, sandbox: Any) -> None:
+    """Creations race each other (eight at a time, which also keeps the test quick),
+    and still exactly the lists up to 1,000 are made."""
     existing = cc_api.get("/contact_lists", params={"include_count": "true"}).json()
     missing = 1000 - existing["lists_count"]
-    service_answers = [
-        cc_api.post(
-            "/contact_lists", json={"name": f"Bulk {uuid.uuid4().hex}"}
-        ).status_code
-        for _ in range(missing)
-    ]
-    assert set(service_answers) <= {201}
+
+    def create(_: int) -> int:
+        name = f"Bulk {uuid.uuid4().hex}"
+        return cc_api.post("/contact_lists", json={"name": name}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        service_answers = Counter(pool.map(create, range(missing + 8)))
+
+    assert service_answers == {201: missing, 400: 8}
 
     over = cc_api.post(
         "/contact_lists", json={"name": f"One too many {uuid.uuid4().hex}"}

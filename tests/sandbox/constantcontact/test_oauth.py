@@ -1,4 +1,4 @@
-"""Constant Contact's OAuth2 server: consent form, PKCE, codes, refresh rotation, errors.
+"""Constant Contact OAuth2: consent form, PKCE, codes, refresh rotation, errors.
 
 Error texts are the ones the Okta server behind authz.constantcontact.com gives
 (reference notes, section 2.5, and public issue threads quoting them).

@@ -7,16 +7,11 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeElementTree
 import pytest
 
-from pocc.sandbox.dataverse.errors import DataverseError
-from pocc.sandbox.dataverse.metadata import (
-    attribute_definitions,
-    csdl,
-    entity_definitions,
-)
+from pocc.sandbox.dataverse import entity_metadata
+from pocc.sandbox.dataverse.metadata import csdl
 from pocc.sandbox.dataverse.schema_loader import load_schema
 
 SOLUTION_DIR = Path(__file__).resolve().parents[3] / "solution"
-ROOT = "https://localhost:8443/dataverse/contoso/api/data/v9.2/"
 EDM = "{http://docs.oasis-open.org/odata/ns/edm}"
 
 
@@ -90,20 +85,10 @@ def test_csdl_names_every_navigation_property(schema, document) -> None:
         assert relationship.referencing_navigation in names
 
 
-def test_entity_definitions_list_every_table(schema) -> None:
-    body = entity_definitions(schema, ROOT, select=["LogicalName", "EntitySetName"])
+def test_one_entity_definition_has_names_and_labels(schema) -> None:
+    table = schema.tables["pocc_campaign"]
+    body = entity_metadata.entity(table, schema)
 
-    assert body["@odata.context"] == f"{ROOT}$metadata#EntityDefinitions"
-    assert {row["LogicalName"]: row["EntitySetName"] for row in body["value"]} == {
-        table.logical_name: table.entity_set for table in schema.tables.values()
-    }
-    assert set(body["value"][0]) == {"MetadataId", "LogicalName", "EntitySetName"}
-
-
-def test_one_entity_definition_has_names_keys_and_labels(schema) -> None:
-    body = entity_definitions(schema, ROOT, "pocc_campaign")
-
-    assert body["@odata.context"] == f"{ROOT}$metadata#EntityDefinitions/$entity"
     assert body["SchemaName"] == "pocc_Campaign"
     assert body["PrimaryIdAttribute"] == "pocc_campaignid"
     assert body["PrimaryNameAttribute"] == "pocc_name"
@@ -113,31 +98,35 @@ def test_one_entity_definition_has_names_keys_and_labels(schema) -> None:
         body["DisplayName"]["UserLocalizedLabel"]["Label"]
         == "Constant Contact Campaign"
     )
-    assert body["Keys"][0]["KeyAttributes"] == ["pocc_ccid"]
-    assert entity_definitions(schema, ROOT, "contact")["ObjectTypeCode"] == 2
+    assert entity_metadata.keys(table)[0]["KeyAttributes"] == ["pocc_ccid"]
+    assert (
+        entity_metadata.entity(schema.tables["contact"], schema)["ObjectTypeCode"] == 2
+    )
 
 
 def test_attributes_report_types_lengths_and_requirement(schema) -> None:
-    body = attribute_definitions(schema, ROOT, "pocc_campaign")
-    attributes = {row["LogicalName"]: row for row in body["value"]}
+    table = schema.tables["pocc_campaign"]
+    attributes = {
+        name: entity_metadata.attribute(table, column)
+        for name, column in table.columns.items()
+    }
 
     assert attributes["pocc_ccid"]["AttributeType"] == "String"
     assert attributes["pocc_ccid"]["MaxLength"] == 100
     assert attributes["pocc_ccid"]["RequiredLevel"]["Value"] == "ApplicationRequired"
     assert attributes["pocc_campaignid"]["RequiredLevel"]["Value"] == "SystemRequired"
+    assert attributes["ownerid"]["RequiredLevel"]["Value"] == "SystemRequired"
     assert attributes["pocc_sourcecampaignid"]["Targets"] == ["campaign"]
     assert attributes["pocc_campaignstatus"]["@odata.type"] == (
         "#Microsoft.Dynamics.CRM.PicklistAttributeMetadata"
     )
 
 
-def test_unknown_table_and_unknown_select_are_refused(schema) -> None:
-    with pytest.raises(DataverseError) as missing:
-        entity_definitions(schema, ROOT, "nosuchtable")
+def test_list_columns_keep_their_real_requirement_levels(schema) -> None:
+    columns = schema.tables["list"].columns
 
-    with pytest.raises(DataverseError) as unknown:
-        entity_definitions(schema, ROOT, "contact", select=["NoSuchProperty"])
-
-    assert missing.value.status == 404
-    assert unknown.value.status == 400
-    assert "NoSuchProperty" in unknown.value.message
+    assert columns["listname"].required_level == "SystemRequired"
+    assert columns["createdfromcode"].required_level == "SystemRequired"
+    assert schema.tables["account"].columns["name"].required_level == (
+        "ApplicationRequired"
+    )

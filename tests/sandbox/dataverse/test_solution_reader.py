@@ -102,7 +102,7 @@ def test_columns_keep_types_lengths_and_ranges(contents) -> None:
     assert campaign.primary_id == "pocc_campaignid"
     assert campaign.primary_name == "pocc_name"
     assert campaign.columns["pocc_ccid"].max_length == 100
-    assert campaign.columns["pocc_ccid"].required
+    assert campaign.columns["pocc_ccid"].required_level == "ApplicationRequired"
     assert campaign.columns["pocc_fromemail"].format == "Email"
     assert campaign.columns["pocc_textpreview"].type is AttributeType.MEMO
     assert campaign.columns["pocc_openrate"].type is AttributeType.DECIMAL
