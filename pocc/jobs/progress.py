@@ -44,6 +44,12 @@ class Progress:
     def processed(self) -> int:
         return self._counts["pocc_processed"]
 
+    def reset(self) -> None:
+        """Zeroes every count, for a kind that recounts from the start on resume."""
+        with self._lock:
+            self._counts = dict.fromkeys(COUNT_COLUMNS, 0)
+            self._skips = dict.fromkeys(SKIP_COLUMNS, 0)
+
     def set_total(self, total: int) -> None:
         with self._lock:
             self._total = max(int(total), 0)

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from pocc.config import Settings, load_settings
+from pocc.constantcontact import TokenStore
 from pocc.dataverse import DataverseClient, Query, column
 from pocc.jobs.job_row import JOBS, JobRow, JobStatus
 from pocc.jobs.runner import Runner, Timing
@@ -90,9 +91,26 @@ def configuration_id(configuration_row: str, admin: DataverseClient) -> str:
             "pocc_writerleaseowner": None,
             "pocc_writerleaseexpireson": None,
             "pocc_needsreauthentication": False,
+            "pocc_accesstoken": None,
+            "pocc_refreshtoken": None,
         },
     )
     return configuration_row
+
+
+@pytest.fixture
+def connected(
+    jobs_sandbox: SandboxProcess,
+    jobs_settings: Settings,
+    services: OrganizationServices,
+    configuration_id: str,
+) -> TokenStore:
+    """The organisation connected to the sandbox's Constant Contact."""
+    application = jobs_sandbox.config["constantcontact"]
+    store = cc_helpers.store_for(jobs_settings, services.dataverse, configuration_id)
+    store.save_application(application["client_id"], application["client_secret"])
+    cc_helpers.authorize(jobs_sandbox, jobs_settings, store)
+    return store
 
 
 @pytest.fixture
