@@ -22,7 +22,8 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP) $@
 
-demo: $(STAMP)
+# The demo seeds its organisation with Faker, a development requirement.
+demo: $(DEV_STAMP)
 	$(BIN)/python -m pocc demo $(ARGS)
 
 lint: $(DEV_STAMP)

@@ -17,6 +17,8 @@ SUBCOMMANDS = {
     "config": ("pocc.config_command", "print the effective settings, secrets masked"),
     "serve": ("pocc.web.serve", "run the proxy (the same app as gunicorn app:app)"),
     "worker": ("pocc.jobs.worker", "run queued jobs for every configured organisation"),
+    "solution": ("pocc.solution.command", "pack the D365 solution zip from solution/"),
+    "usage": ("pocc.billing", "print an organisation's enabled users (billing figure)"),
 }
 
 

@@ -72,6 +72,13 @@ class ActivitiesApi(ApiBase):
             idempotent=True,
         )
 
+    def recent_activities(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The account's newest bulk activities, newest first (one page)."""
+        body = self._get(
+            "activities", "listing recent bulk activities", {"limit": limit}
+        )
+        return list(body.get("activities") or []) if isinstance(body, dict) else []
+
     def activity(self, activity_id: str) -> dict[str, Any]:
         return self._get(
             f"activities/{segment(activity_id)}", "reading a bulk activity's status"

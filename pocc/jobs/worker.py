@@ -32,6 +32,7 @@ from pocc.errors import ConfigurationError, PoccError
 from pocc.jobs.kinds import JobKind
 from pocc.jobs.runner import Runner, Timing
 from pocc.jobs.services import ConstantContactFactory, OrganizationServices
+from pocc.schedule.scheduler import DailyScheduler
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,11 @@ class Worker:
                 stopping=self.stopping,
             )
 
+        # Queues each organisation's daily jobs (pocc/schedule/scheduler.py).
+        self.scheduler = DailyScheduler(
+            {name: runner.services.dataverse for name, runner in self.runners.items()}
+        )
+
     # The proxy's side
 
     def nudge(self, organization: str, job_id: str) -> None:
@@ -115,6 +121,7 @@ class Worker:
             self._take_nudges()
 
             if time.monotonic() >= next_poll:
+                self.scheduler.run_due()
                 self.poll_once()
                 self.polls += 1
                 next_poll = time.monotonic() + self.settings.poll_seconds

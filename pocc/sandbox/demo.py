@@ -1,35 +1,42 @@
-"""`make demo`: start the sandbox and show, as a user would see it, that it answers.
+"""`make demo`: the main job end to end on a realistic organisation, in the sandbox.
 
-The main job (Synchronize, Send, statistics) is built in later issues; until then the
-demo proves the foundation: the sandbox starts on a fresh machine, Microsoft identity
-issues a token to pocc's application user through msal, and the organisation's
-Dataverse Web API answers with that token.
+It starts the sandbox, pocc's proxy and a worker as child processes, then, printing
+what it does as a user would see it: (1) seeds the organisation, (2) saves the
+configuration and authenticates, (3) synchronizes the campaigns, (4) sends a draft
+to the D365 campaign's marketing lists, (5) a week later refreshes the statistics,
+and (6) checks what D365 shows against the Constant Contact account. The steps live
+in `pocc.demo`. Everything stops cleanly at the end; the state stays in `--data`.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import threading
 from pathlib import Path
 
-import msal
-import requests
-
-from pocc.sandbox.process import SandboxProcess
+from pocc.demo.console import say, step
+from pocc.demo.main_job import MainJob
+from pocc.demo.seeding import seed
+from pocc.demo.stack import DemoStack
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_DATA_DIR = Path(".pocc/demo")
-WEB_API_PATH = "/api/data/v9.2/"
+LOCK_FILE = "demo.pid"
+
+
+class DemoAlreadyRunningError(RuntimeError):
+    """Another demo serves from the same folder; two would overwrite each other."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--serve",
         action="store_true",
-        help="keep the sandbox running after the demo and print its URLs",
+        help="keep the sandbox, proxy and worker running after the demo (Ctrl-C stops)",
     )
     parser.add_argument(
         "--data",
@@ -41,96 +48,81 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--port",
         type=int,
         default=0,
-        help="the sandbox's HTTPS port (default: any free port)",
+        help="the proxy's port (default: 8000 when free, else any free port)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    say("Starting the sandbox: Microsoft identity, Dataverse, Constant Contact")
-    sandbox = SandboxProcess(args.data / "sandbox", port=args.port)
+    data_dir: Path = args.data.resolve()
+    _take_lock(data_dir)
 
-    with sandbox:
-        config = sandbox.config
-        session = trusted_session(config["ca_bundle"])
+    try:
+        return _run(args, data_dir)
+    finally:
+        (data_dir / LOCK_FILE).unlink(missing_ok=True)
 
-        say(f"Sandbox ready at {sandbox.base_url}")
-        show_dataverse(config, session)
-        show_constant_contact(config, session)
+
+def _run(args: argparse.Namespace, data_dir: Path) -> int:
+    stack = DemoStack(data_dir, proxy_port=args.port or None)
+    stack.reset()
+    _log_to_file(stack.logs / "demo.log")
+    say("Starting the sandbox (Microsoft identity, Dataverse, Constant Contact)")
+
+    try:
+        stack.start_sandbox()
+        say(f"  sandbox at {stack.sandbox.base_url}")
+        say(f"Starting pocc's proxy at {stack.public_url} and a pocc worker")
+        stack.start_pocc()
+
+        agreed = _main_job(stack)
 
         if args.serve:
-            serve_until_interrupted(sandbox)
+            _serve_until_interrupted(stack)
+    finally:
+        problems = stack.stop()
 
-    say("Sandbox stopped cleanly. State is kept in " + str(args.data))
-    return 0
-
-
-def trusted_session(ca_bundle: str) -> requests.Session:
-    """A session that trusts the sandbox's CA, whatever the environment says."""
-    session = requests.Session()
-
-    # requests would let an inherited REQUESTS_CA_BUNDLE override `verify`.
-    session.trust_env = False
-    session.verify = ca_bundle
-    return session
+    say()
+    say("Stopped the worker, the proxy and the sandbox" + _unclean(problems))
+    say(f"State and logs are in {data_dir} (logs/: demo, sandbox, proxy, worker)")
+    return 0 if agreed and not problems else 1
 
 
-def show_dataverse(config: dict, session: requests.Session) -> None:
-    identity = config["identity"]
+def _main_job(stack: DemoStack) -> bool:
+    step(1, "Seeding a realistic organisation")
+    seeded = seed(stack.config)
+    main_job = MainJob.open(stack, seeded)
 
-    for org_name, org in config["orgs"].items():
-        say(f"Organisation {org_name}: {org['url']}")
-        token = acquire_token(identity, org["url"], session)
-        say("  msal got a token for pocc's application user")
+    try:
+        step(2, "An administrator saves the setup page and clicks Authenticate")
+        main_job.connect()
 
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        api = org["url"] + WEB_API_PATH
+        step(3, "A CRM user clicks Synchronize")
+        rows = main_job.synchronize()
 
-        who = session.get(api + "WhoAmI", headers=headers, timeout=30)
-        who.raise_for_status()
-        say(f"  WhoAmI: user {who.json()['UserId']}")
+        step(4, "A marketer links a draft to the D365 campaign and clicks Send")
+        draft = main_job.send(rows)
 
-        tables = session.get(
-            api + "EntityDefinitions?$select=LogicalName", headers=headers, timeout=30
-        )
-        tables.raise_for_status()
-        names = sorted(row["LogicalName"] for row in tables.json()["value"])
-        pocc_tables = [name for name in names if name.startswith("pocc_")]
-        say(f"  {len(names)} tables, of which pocc's own: {', '.join(pocc_tables)}")
+        step(5, "A week later: Refresh statistics")
+        shown = main_job.refresh_statistics(draft)
 
-
-def acquire_token(identity: dict, org_url: str, session: requests.Session) -> str:
-    application = msal.ConfidentialClientApplication(
-        identity["client_id"],
-        authority=f"{identity['authority_host']}/{identity['tenant_id']}",
-        client_credential=identity["client_secret"],
-        instance_discovery=False,
-        http_client=session,
-    )
-    result = application.acquire_token_for_client(scopes=[f"{org_url}/.default"])
-
-    if "access_token" not in result:
-        raise RuntimeError(f"identity refused a token: {result.get('error')}")
-
-    return result["access_token"]
+        step(6, "Checking what D365 shows against the Constant Contact account")
+        return main_job.cross_check(shown)
+    finally:
+        main_job.close()
 
 
-def show_constant_contact(config: dict, session: requests.Session) -> None:
-    constant_contact = config.get("constantcontact")
-
-    if constant_contact is None:
-        say("Constant Contact sandbox: not available in this build")
-        return
-
-    say(f"Constant Contact API: {constant_contact['api_url']}")
-    say(f"  OAuth2 consent: {constant_contact['auth_url']}/authorize")
-
-
-def serve_until_interrupted(sandbox: SandboxProcess) -> None:
+def _serve_until_interrupted(stack: DemoStack) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    config = stack.config
 
+    say()
     say("Serving. Press Ctrl-C to stop.")
-    say(f"  sandbox.json: {sandbox.ready_file}")
+    say(f"  pocc proxy:            {stack.public_url} (try {stack.public_url}/readyz)")
+    say(f"  Dataverse (contoso):   {config['orgs']['contoso']['url']}/api/data/v9.2/")
+    say(f"  Constant Contact API:  {config['constantcontact']['api_url']}")
+    say(f"  sandbox admin:         {config['admin_url']}")
+    say(f"  credentials:           {stack.sandbox.ready_file}")
 
     try:
         stop.wait()
@@ -138,6 +130,50 @@ def serve_until_interrupted(sandbox: SandboxProcess) -> None:
         logger.debug("interrupted by the user")
 
 
-def say(text: str) -> None:
-    """Demo output is for a person reading along, not a log line."""
-    print(text, flush=True)
+def _log_to_file(path: Path) -> None:
+    """The demo's own log lines go to a file: the terminal tells the story."""
+    root = logging.getLogger()
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+
+    root.addHandler(handler)
+
+
+def _take_lock(data_dir: Path) -> None:
+    """Refuses to start while another demo (a live process) uses the folder."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = data_dir / LOCK_FILE
+
+    if lock.exists():
+        text = lock.read_text().strip()
+
+        if text.isdigit() and _alive(int(text)):
+            raise DemoAlreadyRunningError(
+                f"another demo (pid {text}) is using {data_dir}; stop it first "
+                "(Ctrl-C in its terminal) or give this one another --data folder"
+            )
+
+    lock.write_text(str(os.getpid()))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+    return True
+
+
+def _unclean(problems: list[str]) -> str:
+    if not problems:
+        return " cleanly."
+
+    return f"; had to kill: {', '.join(problems)}."

@@ -13,7 +13,8 @@ import logging
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-import defusedxml.ElementTree as SafeElementTree
+from pocc.solution.layout import SolutionLayoutError, parse
+from pocc.solution.web_resources import read_web_resources
 
 logger = logging.getLogger(__name__)
 
@@ -24,20 +25,24 @@ ENTITIES = "Entities"
 ROLES = "Roles"
 FIELD_SECURITY_PROFILES = "FieldSecurityProfiles"
 ENTITY_RELATIONSHIPS = "EntityRelationships"
+WEB_RESOURCES = "WebResources"
+APP_MODULE_SITE_MAPS = "AppModuleSiteMaps"
+APP_MODULES = "AppModules"
 
-
-class SolutionLayoutError(Exception):
-    """`solution/` is missing a file a pack needs, or holds one it cannot read."""
+__all__ = ["SolutionLayoutError", "assemble_customizations", "customizations_xml"]
 
 
 def assemble_customizations(solution_dir: Path) -> ElementTree.Element:
     """customizations.xml's `ImportExportXml` root, every split part put back."""
-    root = _parse(solution_dir / "Other" / "Customizations.xml")
+    root = parse(solution_dir / "Other" / "Customizations.xml")
 
     _fill(root, ENTITIES, _entity_elements(solution_dir))
     _fill(root, ROLES, _role_elements(solution_dir))
     _fill(root, FIELD_SECURITY_PROFILES, _field_security_profiles(solution_dir))
     _fill(root, ENTITY_RELATIONSHIPS, _relationship_elements(solution_dir))
+    _fill(root, WEB_RESOURCES, _web_resource_elements(solution_dir))
+    _fill(root, APP_MODULE_SITE_MAPS, _app_parts(solution_dir, APP_MODULE_SITE_MAPS))
+    _fill(root, APP_MODULES, _app_parts(solution_dir, APP_MODULES))
 
     return root
 
@@ -49,16 +54,6 @@ def customizations_xml(solution_dir: Path) -> bytes:
     ElementTree.indent(root, space="  ")
 
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def _parse(path: Path) -> ElementTree.Element:
-    if not path.is_file():
-        raise SolutionLayoutError(f"{path} is missing")
-
-    try:
-        return SafeElementTree.parse(path).getroot()
-    except ElementTree.ParseError as error:
-        raise SolutionLayoutError(f"{path} is not well-formed XML: {error}") from error
 
 
 def _fill(root: ElementTree.Element, section: str, children: list) -> None:
@@ -79,8 +74,11 @@ def _entity_elements(solution_dir: Path) -> list[ElementTree.Element]:
     entities = []
 
     for path in sorted((solution_dir / "Entities").glob("*/Entity.xml")):
-        entity = _parse(path)
+        entity = parse(path)
+        _fill_forms(entity, path.parent / "FormXml")
         _fill_saved_queries(entity, path.parent / "SavedQueries")
+        _fill_visualizations(entity, path.parent / "Visualizations")
+        _fill_ribbon(entity, path.parent / "RibbonDiff.xml")
         entities.append(entity)
 
     return entities
@@ -97,13 +95,83 @@ def _fill_saved_queries(entity: ElementTree.Element, views_dir: Path) -> None:
     views = ElementTree.SubElement(placeholder, "savedqueries")
 
     for path in sorted(views_dir.glob("*.xml")):
-        views.extend(_parse(path))
+        views.extend(parse(path))
+
+
+def _fill_forms(entity: ElementTree.Element, forms_dir: Path) -> None:
+    # FormXml/<type>/{id}.xml each hold one <forms><systemform>; packed, the forms of
+    # one type share a single <forms type="..."> under the entity's <FormXml>.
+    type_dirs = sorted(path for path in forms_dir.glob("*") if path.is_dir())
+
+    if not type_dirs:
+        return
+
+    container = _placeholder(entity, "FormXml")
+
+    for type_dir in type_dirs:
+        forms = ElementTree.SubElement(container, "forms", {"type": type_dir.name})
+
+        for path in sorted(type_dir.glob("*.xml")):
+            forms.extend(parse(path).findall("systemform"))
+
+
+def _fill_visualizations(entity: ElementTree.Element, charts_dir: Path) -> None:
+    paths = sorted(charts_dir.glob("*.xml"))
+
+    if paths:
+        _placeholder(entity, "Visualizations").extend(parse(path) for path in paths)
+
+
+def _fill_ribbon(entity: ElementTree.Element, ribbon_path: Path) -> None:
+    # RibbonDiff.xml holds the entity's whole <RibbonDiffXml>; it replaces the
+    # placeholder in place, so the element keeps its position in Entity.xml.
+    if not ribbon_path.is_file():
+        return
+
+    ribbon = parse(ribbon_path)
+    placeholder = entity.find("RibbonDiffXml")
+
+    if placeholder is None:
+        entity.append(ribbon)
+        return
+
+    placeholder.clear()
+    placeholder.extend(ribbon)
+
+
+def _placeholder(entity: ElementTree.Element, name: str) -> ElementTree.Element:
+    # Entity.xml keeps an empty element where a split part goes back; one that a table
+    # did not need yet is added, which the XSD allows anywhere (an xs:all group).
+    found = entity.find(name)
+
+    if found is None:
+        found = ElementTree.SubElement(entity, name)
+
+    if len(found):
+        raise SolutionLayoutError(
+            f"<{name}> in Entity.xml must be an empty placeholder"
+        )
+
+    return found
+
+
+def _web_resource_elements(solution_dir: Path) -> list[ElementTree.Element]:
+    return [resource.packed_element() for resource in read_web_resources(solution_dir)]
+
+
+def _app_parts(solution_dir: Path, section: str) -> list[ElementTree.Element]:
+    # AppModuleSiteMaps/<name>/AppModuleSiteMap.xml, AppModules/<name>/AppModule.xml.
+    file_name = section.removesuffix("s") + ".xml"
+
+    return [
+        parse(path) for path in sorted((solution_dir / section).glob(f"*/{file_name}"))
+    ]
 
 
 def _role_elements(solution_dir: Path) -> list[ElementTree.Element]:
     paths = sorted((solution_dir / "Roles").glob("*.xml"))
 
-    return [_parse(path) for path in paths]
+    return [parse(path) for path in paths]
 
 
 def _field_security_profiles(solution_dir: Path) -> list[ElementTree.Element]:
@@ -112,7 +180,7 @@ def _field_security_profiles(solution_dir: Path) -> list[ElementTree.Element]:
     if not path.exists():
         return []
 
-    return list(_parse(path))
+    return list(parse(path))
 
 
 def _relationship_elements(solution_dir: Path) -> list[ElementTree.Element]:
@@ -120,12 +188,12 @@ def _relationship_elements(solution_dir: Path) -> list[ElementTree.Element]:
     # table under Other/Relationships/. Every listed name must be defined exactly once.
     listed = [
         element.get("Name")
-        for element in _parse(solution_dir / "Other" / "Relationships.xml")
+        for element in parse(solution_dir / "Other" / "Relationships.xml")
     ]
     defined: dict[str, ElementTree.Element] = {}
 
     for path in sorted((solution_dir / "Other" / "Relationships").glob("*.xml")):
-        for element in _parse(path):
+        for element in parse(path):
             name = element.get("Name")
 
             if name in defined:

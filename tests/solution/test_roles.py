@@ -45,6 +45,18 @@ APP_USER_PRIVILEGES = {
     "prvReadpocc_SendHistory": (GLOBAL, "find a send by campaign and send id"),
     "prvWritepocc_SendHistory": (GLOBAL, "update a send's status and recipients"),
     "prvAppendpocc_SendHistory": (GLOBAL, "set the send's campaign lookup"),
+    "prvCreatepocc_SendRecipient": (
+        GLOBAL,
+        "Send records which record won each address",
+    ),
+    "prvReadpocc_SendRecipient": (
+        GLOBAL,
+        "Retrieve responses finds the record sent to, by activity and address",
+    ),
+    "prvWritepocc_SendRecipient": (
+        GLOBAL,
+        "a resumed send upserts the recipients of its last chunk again",
+    ),
     "prvReadpocc_CustomField": (GLOBAL, "Send maps the configured custom fields"),
     "prvWritepocc_CustomField": (GLOBAL, "store the CC custom field id once created"),
     "prvCreatepocc_EmailDuplicate": (
@@ -88,6 +100,7 @@ USER_PRIVILEGES = {
     "prvAppendpocc_Job": (BASIC, "set the job's campaign and list lookups"),
     "prvReadpocc_EmailLink": (GLOBAL, "see link clicks"),
     "prvReadpocc_SendHistory": (GLOBAL, "see send history"),
+    "prvReadpocc_SendRecipient": (GLOBAL, "see which record each send reached"),
     "prvReadpocc_CustomField": (GLOBAL, "see the field mapping"),
     "prvReadpocc_EmailDuplicate": (GLOBAL, "see duplicate addresses"),
     "prvReadCampaign": (GLOBAL, "pick a source campaign"),

@@ -61,7 +61,7 @@ from pocc.jobs.job_row import JobKindValue, JobStatus
 logger = logging.getLogger(__name__)
 
 # Modules in this package that hold kinds; each registers itself on import.
-BUILT_IN_MODULES = ("synchronize", "refresh_statistics", "send")
+BUILT_IN_MODULES = ("synchronize", "refresh_statistics", "send", "retrieve_responses")
 
 KINDS: dict[int, type[JobKind]] = {}
 

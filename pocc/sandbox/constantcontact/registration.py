@@ -12,7 +12,7 @@ import logging
 import os
 import secrets
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -21,6 +21,10 @@ logger = logging.getLogger(__name__)
 # value matches any value there.
 DEFAULT_REDIRECT_URIS = ("http://localhost:8000/api/registration/register?orgidname=*",)
 DEFAULT_USERNAME = "sandbox.owner"
+# More Login redirect URIs for this run only (comma-separated), e.g. the demo's proxy
+# on another port when 8000 is taken. Never stored: the registration file keeps the
+# URIs an administrator registered.
+EXTRA_REDIRECT_URIS_VARIABLE = "POCC_SANDBOX_CC_REDIRECT_URIS"
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ def load_or_create(folder: Path) -> Registration:
     if path.exists():
         stored = json.loads(path.read_text())
         stored["redirect_uris"] = tuple(stored["redirect_uris"])
-        return Registration(**stored)
+        return _with_extra_redirect_uris(Registration(**stored))
 
     registration = Registration(
         client_id=str(uuid.uuid4()),
@@ -63,7 +67,19 @@ def load_or_create(folder: Path) -> Registration:
     logger.info(
         "Constant Contact sandbox: registered application %s", registration.client_id
     )
-    return registration
+    return _with_extra_redirect_uris(registration)
+
+
+def _with_extra_redirect_uris(registration: Registration) -> Registration:
+    text = os.environ.get(EXTRA_REDIRECT_URIS_VARIABLE, "")
+    extra = tuple(uri.strip() for uri in text.split(",") if uri.strip())
+
+    if not extra:
+        return registration
+
+    logger.info("Constant Contact sandbox: also accepting redirect URIs %s", extra)
+    uris = tuple(dict.fromkeys((*registration.redirect_uris, *extra)))
+    return replace(registration, redirect_uris=uris)
 
 
 def write_private(path: Path, text: str) -> None:

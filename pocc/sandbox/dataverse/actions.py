@@ -13,7 +13,7 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from pocc.sandbox.dataverse import errors, security
+from pocc.sandbox.dataverse import errors, security, solution_import
 from pocc.sandbox.dataverse.links import intersect_columns, partner_table
 from pocc.sandbox.dataverse.messages import ApiRequest, ApiResponse
 from pocc.sandbox.dataverse.model import ManyToMany, Table
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MEMBER_TABLES = {1: "account", 2: "contact", 4: "lead"}
-UNBOUND = frozenset({"WhoAmI", "AddListMembersList"})
+UNBOUND = frozenset({"WhoAmI", "AddListMembersList", "ImportSolution"})
 LIST_ACTIONS = frozenset({"AddMemberList", "RemoveMemberList"})
 NAMESPACE_IDS = uuid.UUID("6a3b0f64-1d7e-4a8e-9b37-2f1c5a0e9d42")
 
@@ -47,6 +47,9 @@ def unbound(
             raise errors.method_not_allowed("WhoAmI is a function: use GET.")
 
         return ApiResponse.json(200, who_am_i(organization, caller))
+
+    if name == "ImportSolution":
+        return solution_import.import_solution(organization, caller, request)
 
     _require_post(request, name)
     body = _body(request)

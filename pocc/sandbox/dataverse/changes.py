@@ -4,6 +4,10 @@ Lookups are never set by their column name: a body binds the lookup's single-val
 navigation property (`parentcustomerid_account@odata.bind`, `pocc_Campaign@odata.bind`),
 whose case must match, or clears it with `null`. Collection-valued navigation
 properties may bind several rows at once (`listcontact_association@odata.bind`).
+On create, a 1:N collection navigation property may also hold new child rows (a deep
+insert): that is how Dataverse takes an activity's parties
+(`campaignresponse_activity_parties: [{"partyid_contact@odata.bind": ...,
+"participationtypemask": 11}]`), since `activityparty` has no Create of its own.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ class Changes:
     lookups: list[Reference] = field(default_factory=list)
     # Rows to link through a collection navigation property after the write.
     collection_links: list[tuple[str, Reference]] = field(default_factory=list)
+    # Child rows to create with this row (a deep insert), by their 1:N relationship.
+    nested: list[tuple[OneToMany, dict[str, Any]]] = field(default_factory=list)
 
 
 def single_valued(
@@ -101,9 +107,52 @@ def read_changes(
 
             continue
 
+        if _is_deep_insert(organization, table, name, value):
+            _nest(organization, table, name, value, changes, creating=creating)
+            continue
+
         _set_column(table, name, value, changes, creating=creating)
 
     return changes
+
+
+def _is_deep_insert(
+    organization: Organization, table: Table, name: str, value: Any
+) -> bool:
+    return (
+        table.column(name) is None
+        and isinstance(value, list)
+        and isinstance(collection_valued(organization, table, name), OneToMany)
+    )
+
+
+def _nest(
+    organization: Organization,
+    table: Table,
+    navigation: str,
+    rows: list[Any],
+    changes: Changes,
+    *,
+    creating: bool,
+) -> None:
+    """Child rows of a deep insert; Dataverse takes them on create only."""
+    if not creating:
+        raise errors.payload(
+            f"Deep update is not supported: create the rows of '{navigation}' "
+            "through their own requests."
+        )
+
+    relationship = collection_valued(organization, table, navigation)
+    assert isinstance(relationship, OneToMany)
+
+    for row in rows:
+        if not isinstance(row, dict):
+            raise errors.payload(
+                f"The value of the navigation property '{navigation}' must be an "
+                "array of entities."
+            )
+
+        changes.nested.append((relationship, row))
 
 
 def _set_column(

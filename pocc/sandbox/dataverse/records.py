@@ -75,6 +75,7 @@ def create(
         row[VERSION_COLUMN] = database.next_version()
         _insert(organization, table, row)
         _link_collections(organization, caller, table, row[table.primary_id], changes)
+        _create_nested(organization, caller, table, row[table.primary_id], changes)
 
     logger.debug("created %s %s", table.logical_name, row[table.primary_id])
     return row[table.primary_id]
@@ -225,6 +226,36 @@ def _link_collections(
 ) -> None:
     for navigation, reference in changes.collection_links:
         links.associate(organization, caller, table, record_id, navigation, reference)
+
+
+def _create_nested(
+    organization: Organization,
+    caller: Caller,
+    table: Table,
+    record_id: str,
+    changes: Changes,
+) -> None:
+    """The rows of a deep insert, each bound to the new row, in its transaction.
+
+    They are part of the new row (an activity's parties have no privileges of their
+    own), so the new row's table is the one whose privileges are checked.
+    """
+    for relationship, body in changes.nested:
+        child = organization.schema.tables[relationship.referencing_table]
+        child_changes = read_changes(organization, child, body, creating=True)
+        field_security.require_writable(
+            caller, child, child_changes.columns, creating=True
+        )
+        _require_links(caller, table, child_changes)
+
+        row = dict(child_changes.columns)
+        row[relationship.referencing_column] = record_id
+        row[type_column(relationship.referencing_column)] = table.logical_name
+        row[child.primary_id] = row.get(child.primary_id) or str(uuid.uuid4())
+        _apply_create_defaults(organization, caller, child, row)
+        _check_required(child, row)
+        row[VERSION_COLUMN] = organization.database.next_version()
+        _insert(organization, child, row)
 
 
 def _insert(organization: Organization, table: Table, row: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ solution export does not spell out for standard tables.
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from pocc.sandbox.dataverse.model import (
     Table,
 )
 from pocc.sandbox.dataverse.solution_columns import OWNER_TARGETS
-from pocc.sandbox.dataverse.solution_reader import read_solution
+from pocc.sandbox.dataverse.solution_reader import SolutionContents, read_solution
 from pocc.sandbox.dataverse.standard_tables import load_standard_tables
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,54 @@ def load_schema(solution_dir: Path) -> Schema:
     )
 
     return schema
+
+
+def merge_solution(schema: Schema, contents: SolutionContents) -> Schema:
+    """A running organisation's schema with an imported solution merged into a copy.
+
+    An import over an installed solution updates it: a table it already holds takes
+    the imported definition of every column the import lists and keeps the others
+    (an update import removes nothing in Dataverse); new tables, relationships,
+    roles and field security profiles are added. The copy leaves the schema other
+    organisations share untouched.
+    """
+    merged = copy.deepcopy(schema)
+
+    for logical_name, table in contents.tables.items():
+        existing = merged.tables.get(logical_name)
+
+        if existing is not None and not existing.is_custom:
+            raise SchemaError(
+                f"the solution redefines the standard table {logical_name}"
+            )
+
+        if existing is not None:
+            table.columns = {**existing.columns, **table.columns}
+
+        merged.tables[logical_name] = table
+
+    for logical_name, columns in contents.extensions.items():
+        table = merged.tables.get(logical_name)
+
+        if table is None:
+            raise SchemaError(
+                f"the solution adds columns to unknown table {logical_name}"
+            )
+
+        table.columns.update({column.logical_name: column for column in columns})
+
+    for table in merged.tables.values():
+        _add_system_columns(table)
+
+    _add_relationships(merged, contents.one_to_many.values())
+    merged.many_to_many.update(contents.many_to_many)
+    _add_system_relationships(merged)
+    _fill_lookup_targets(merged)
+    merged.roles.update(contents.roles)
+    merged.field_security_profiles.update(contents.field_security_profiles)
+    _check(merged)
+
+    return merged
 
 
 def _add_tables(schema: Schema, tables: dict[str, Table]) -> None:

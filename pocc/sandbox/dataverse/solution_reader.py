@@ -24,8 +24,10 @@ from pocc.sandbox.dataverse.model import (
 )
 from pocc.sandbox.dataverse.solution_columns import read_column
 from pocc.sandbox.dataverse.solution_security import (
+    profiles_from_element,
     read_field_security_profiles,
     read_role,
+    role_from_element,
 )
 from pocc.sandbox.dataverse.solution_xml import (
     SolutionError,
@@ -66,27 +68,13 @@ class SolutionContents:
 
 def read_solution(solution_dir: Path) -> SolutionContents:
     """Read tables, relationships, roles and field security from a solution."""
-    manifest = parse_xml(solution_dir / "Other" / "Solution.xml").find(
-        "SolutionManifest"
-    )
-
-    if manifest is None:
-        raise SolutionError("Other/Solution.xml has no SolutionManifest")
-
-    contents = SolutionContents(
-        unique_name=text(manifest, "UniqueName"),
-        version=text(manifest, "Version"),
-        publisher_prefix=text(manifest, "Publisher/CustomizationPrefix"),
-        option_value_prefix=int(
-            text(manifest, "Publisher/CustomizationOptionValuePrefix")
-        ),
-    )
+    contents = _contents(parse_xml(solution_dir / "Other" / "Solution.xml"))
 
     for path in sorted((solution_dir / "Entities").glob("*/Entity.xml")):
-        _read_entity(path, contents)
+        _read_entity(parse_xml(path), path, contents)
 
     for path in sorted((solution_dir / "Other" / "Relationships").glob("*.xml")):
-        _read_relationships(path, contents)
+        _read_relationships(parse_xml(path), path, contents)
 
     for path in sorted((solution_dir / "Roles").glob("*.xml")):
         role = read_role(path)
@@ -96,6 +84,60 @@ def read_solution(solution_dir: Path) -> SolutionContents:
         solution_dir / "Other" / "FieldSecurityProfiles.xml"
     )
 
+    _log(contents)
+    return contents
+
+
+def read_packed_solution(
+    solution_root: ElementTree.Element, customizations_root: ElementTree.Element
+) -> SolutionContents:
+    """The same as `read_solution`, from a packed zip's two documents.
+
+    `customizations.xml` holds under one root what the unpacked layout splits into
+    files: `Entities/Entity`, `EntityRelationships/EntityRelationship`, `Roles/Role`
+    and `FieldSecurityProfiles/FieldSecurityProfile`.
+    """
+    where = Path("customizations.xml")
+    contents = _contents(solution_root)
+
+    for entity in customizations_root.findall("Entities/Entity"):
+        _read_entity(entity, where, contents)
+
+    relationships = customizations_root.find("EntityRelationships")
+
+    if relationships is not None:
+        _read_relationships(relationships, where, contents)
+
+    for element in customizations_root.findall("Roles/Role"):
+        role = role_from_element(element)
+        contents.roles[role.role_id] = role
+
+    profiles = customizations_root.find("FieldSecurityProfiles")
+
+    if profiles is not None:
+        contents.field_security_profiles = profiles_from_element(profiles, where)
+
+    _log(contents)
+    return contents
+
+
+def _contents(solution_root: ElementTree.Element) -> SolutionContents:
+    manifest = solution_root.find("SolutionManifest")
+
+    if manifest is None:
+        raise SolutionError("the solution manifest has no SolutionManifest")
+
+    return SolutionContents(
+        unique_name=text(manifest, "UniqueName"),
+        version=text(manifest, "Version"),
+        publisher_prefix=text(manifest, "Publisher/CustomizationPrefix"),
+        option_value_prefix=int(
+            text(manifest, "Publisher/CustomizationOptionValuePrefix")
+        ),
+    )
+
+
+def _log(contents: SolutionContents) -> None:
     logger.debug(
         "read solution %s: %s tables, %s relationships, %s roles",
         contents.unique_name,
@@ -104,11 +146,11 @@ def read_solution(solution_dir: Path) -> SolutionContents:
         len(contents.roles),
     )
 
-    return contents
 
-
-def _read_entity(path: Path, contents: SolutionContents) -> None:
-    entity = parse_xml(path).find("EntityInfo/entity")
+def _read_entity(
+    root: ElementTree.Element, path: Path, contents: SolutionContents
+) -> None:
+    entity = root.find("EntityInfo/entity")
 
     if entity is None:
         raise SolutionError(f"{path} has no EntityInfo/entity")
@@ -204,8 +246,10 @@ def _read_key(key: ElementTree.Element, path: Path) -> AlternateKey:
     )
 
 
-def _read_relationships(path: Path, contents: SolutionContents) -> None:
-    for relationship in parse_xml(path).findall("EntityRelationship"):
+def _read_relationships(
+    root: ElementTree.Element, path: Path, contents: SolutionContents
+) -> None:
+    for relationship in root.findall("EntityRelationship"):
         name = relationship.get("Name", "")
         kind = text(relationship, "EntityRelationshipType")
 

@@ -28,7 +28,11 @@ ALLOWED = "4"
 
 
 def read_role(path: Path) -> Role:
-    root = parse_xml(path)
+    return role_from_element(parse_xml(path))
+
+
+def role_from_element(root: ElementTree.Element) -> Role:
+    """One `<Role>`: its id, name and privileges by name and depth."""
     privileges = {
         privilege.get("name", ""): privilege.get("level", "")
         for privilege in root.findall("RolePrivileges/RolePrivilege")
@@ -46,9 +50,16 @@ def read_field_security_profiles(path: Path) -> dict[str, FieldSecurityProfile]:
     if not path.exists():
         return {}
 
+    return profiles_from_element(parse_xml(path), path)
+
+
+def profiles_from_element(
+    root: ElementTree.Element, path: Path
+) -> dict[str, FieldSecurityProfile]:
+    """The profiles under a `<FieldSecurityProfiles>` element, by id."""
     profiles = {}
 
-    for element in parse_xml(path).findall("FieldSecurityProfile"):
+    for element in root.findall("FieldSecurityProfile"):
         profile = _read_profile(element, path)
         profiles[profile.profile_id] = profile
 

@@ -55,7 +55,12 @@ TEXT_TYPES = frozenset(
 
 
 def is_date_only(column: Column) -> bool:
-    return column.datetime_behavior == "DateOnly" or column.format == "DateOnly"
+    # The behaviour decides what is stored; the format only how forms show it, so a
+    # UserLocal column shown as a date (campaignresponse.receivedon) keeps its time.
+    if column.datetime_behavior is not None:
+        return column.datetime_behavior == "DateOnly"
+
+    return column.format == "DateOnly"
 
 
 def to_storage(table: Table, column: Column, value: Any) -> Any:

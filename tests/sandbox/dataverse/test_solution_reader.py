@@ -20,6 +20,7 @@ POCC_TABLES = {
     "pocc_sendhistory": "pocc_sendhistories",
     "pocc_customfield": "pocc_customfields",
     "pocc_emailduplicate": "pocc_emailduplicates",
+    "pocc_sendrecipient": "pocc_sendrecipients",
 }
 
 

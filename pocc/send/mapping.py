@@ -1,0 +1,162 @@
+"""A D365 contact, lead or account as a Constant Contact JSON import row.
+
+Standard fields go where Constant Contact takes them: names, job title, company,
+business and mobile phones, the first address, and a contact's birthday (month and
+day; Constant Contact keeps no year). Columns mapped in `pocc_customfield` travel as
+`cf:<Constant Contact name>`. Constant Contact's lengths are shorter than
+Dataverse's (50 for names, titles, companies, cities; 255 for streets and custom
+fields): the import step cuts such values to fit and counts each cut on the job
+rather than refusing the contact; the address itself is never cut.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pocc.dataverse import DataverseClient, Query, column
+from pocc.send import eligibility
+
+logger = logging.getLogger(__name__)
+
+CUSTOM_FIELDS = "pocc_customfields"
+# pocc_customfield.pocc_table choice -> table logical name.
+CUSTOM_FIELD_TABLES = {101500000: "account", 101500001: "contact", 101500002: "lead"}
+
+_ADDRESS = {
+    "address1_line1": "street",
+    "address1_city": "city",
+    "address1_stateorprovince": "state",
+    "address1_postalcode": "zip",
+    "address1_country": "country",
+}
+_PEOPLE = {
+    "firstname": "first_name",
+    "lastname": "last_name",
+    "jobtitle": "job_title",
+    "telephone1": "work_phone",
+    "mobilephone": "mobile_phone",
+    **_ADDRESS,
+}
+# Table -> {D365 column: import field}.
+STANDARD_FIELDS: dict[str, dict[str, str]] = {
+    "contact": dict(_PEOPLE),
+    "lead": {**_PEOPLE, "companyname": "company_name"},
+    "account": {"name": "company_name", "telephone1": "work_phone", **_ADDRESS},
+}
+# Read too: the address, the record's state and when it last changed (for dedupe).
+COMMON_COLUMNS = ("emailaddress1", "modifiedon", *eligibility.COLUMNS)
+BIRTHDAY_COLUMN = "birthdate"
+
+
+@dataclass(frozen=True)
+class CustomField:
+    column: str
+    cc_name: str
+    cc_type: str
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """What to read from each table and how to write it as an import row."""
+
+    custom: Mapping[str, tuple[CustomField, ...]]
+
+    def columns(self, table: str) -> list[str]:
+        """The columns to read for `table`, each once."""
+        names = [*COMMON_COLUMNS, *STANDARD_FIELDS[table]]
+
+        if table == "contact":
+            names.append(BIRTHDAY_COLUMN)
+
+        names.extend(field.column for field in self.custom.get(table, ()))
+        return list(dict.fromkeys(names))
+
+    def import_row(
+        self, table: str, record: Mapping[str, Any], address: str
+    ) -> dict[str, Any]:
+        """The JSON import row for one record (values not yet cut to length)."""
+        row: dict[str, Any] = {"email": address}
+
+        for source, target in STANDARD_FIELDS[table].items():
+            value = record.get(source)
+
+            if isinstance(value, str) and value.strip():
+                row[target] = value.strip()
+
+        if table == "contact":
+            row.update(_birthday(record.get(BIRTHDAY_COLUMN)))
+
+        for field in self.custom.get(table, ()):
+            value = custom_value(record.get(field.column), field.cc_type)
+
+            if value is not None:
+                row[f"cf:{field.cc_name}"] = value
+
+        return row
+
+
+def read_field_map(dataverse: DataverseClient) -> FieldMap:
+    """The active custom field mappings, by table."""
+    query = Query(
+        select=["pocc_table", "pocc_columnname", "pocc_ccname", "pocc_cctype"],
+        filter=column("statecode").eq(0),
+        orderby=["pocc_columnname"],
+    )
+    custom: dict[str, list[CustomField]] = {}
+
+    for row in dataverse.query(CUSTOM_FIELDS, query):
+        table = CUSTOM_FIELD_TABLES.get(row.get("pocc_table") or 0)
+
+        if table and row.get("pocc_columnname") and row.get("pocc_ccname"):
+            custom.setdefault(table, []).append(
+                CustomField(
+                    row["pocc_columnname"],
+                    row["pocc_ccname"],
+                    (row.get("pocc_cctype") or "string").lower(),
+                )
+            )
+
+    return FieldMap({table: tuple(fields) for table, fields in custom.items()})
+
+
+def custom_value(value: Any, cc_type: str) -> str | None:
+    """A column value as Constant Contact takes a custom field: text."""
+    if value is None or value == "":
+        return None
+
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+
+    if cc_type == "date" and isinstance(value, str) and len(value) >= 10:
+        # Dataverse sends dates as ISO text; Constant Contact's date fields read
+        # MM/DD/YYYY.
+        try:
+            day = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+
+        return day.strftime("%m/%d/%Y")
+
+    return str(value)
+
+
+def _birthday(value: Any) -> dict[str, int]:
+    if not isinstance(value, str):
+        return {}
+
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return {}
+
+    return {"birthday_month": day.month, "birthday_day": day.day}
+
+
+def record_name(table: str, record: Mapping[str, Any], names: Sequence[str]) -> str:
+    """A readable name for logs and recipient rows (never the address)."""
+    parts = [str(record.get(name) or "").strip() for name in names]
+    return " ".join(part for part in parts if part)[:200]
