@@ -17,8 +17,13 @@ SUBCOMMANDS = {
     "config": ("pocc.config_command", "print the effective settings, secrets masked"),
     "serve": ("pocc.web.serve", "run the proxy (the same app as gunicorn app:app)"),
     "worker": ("pocc.jobs.worker", "run queued jobs for every configured organisation"),
+    "bench": ("pocc.bench.command", "measure Sends of 2,000 to 100,000 recipients"),
     "solution": ("pocc.solution.command", "pack the D365 solution zip from solution/"),
     "usage": ("pocc.billing", "print an organisation's enabled users (billing figure)"),
+    "customfields": (
+        "pocc.customfields.command",
+        "check the custom field mappings of an organisation",
+    ),
 }
 
 

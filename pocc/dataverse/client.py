@@ -123,19 +123,31 @@ class DataverseClient:
         query: Query | None = None,
         *,
         page_size: int = paging.MAX_PAGE_SIZE,
+        annotations: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """Rows related through a collection navigation property (list members...)."""
         path = (
             checked_name(entity_set) + format_key(key) + "/" + checked_name(navigation)
         )
-        return self._collection(path, query, page_size, annotations=False)
+        return self._collection(path, query, page_size, annotations)
 
     def fetch(
-        self, entity_set: str, fetch_xml: str, *, page_size: int = paging.MAX_PAGE_SIZE
+        self,
+        entity_set: str,
+        fetch_xml: str,
+        *,
+        page_size: int = paging.MAX_PAGE_SIZE,
+        annotations: bool = False,
     ) -> Iterator[dict[str, Any]]:
-        """Every row a FetchXML query selects, following its paging cookie."""
+        """Every row a FetchXML query selects, following its paging cookie; with
+        `annotations`, display values (choices, lookups, dates) too."""
+        prefer = '"*"' if annotations else f'"{fetchxml.PAGING_ANNOTATIONS}"'
+
+        def fetch_page(name: str, text: str) -> dict[str, Any]:
+            return self._fetch_page(name, text, prefer)
+
         return fetchxml.iterate_fetch(
-            self._fetch_page, checked_name(entity_set), fetch_xml, page_size
+            fetch_page, checked_name(entity_set), fetch_xml, page_size
         )
 
     def who_am_i(self) -> WhoAmI:
@@ -387,14 +399,14 @@ class DataverseClient:
             follow=not query.top,
         )
 
-    def _fetch_page(self, entity_set: str, fetch_xml: str) -> dict[str, Any]:
+    def _fetch_page(
+        self, entity_set: str, fetch_xml: str, annotations: str
+    ) -> dict[str, Any]:
         response = self._transport.send(
             "GET",
             entity_set,
             doing=f"running FetchXML against {entity_set}",
             params={"fetchXml": fetch_xml},
-            headers={
-                "Prefer": f'odata.include-annotations="{fetchxml.PAGING_ANNOTATIONS}"'
-            },
+            headers={"Prefer": f"odata.include-annotations={annotations}"},
         )
         return self._transport.json(response, entity_set)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,20 @@ def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
     return "  ".join(
         cell.ljust(width) for cell, width in zip(cells, widths, strict=True)
     ).rstrip()
+
+
+def log_to_file(path: Path) -> None:
+    """This process's log lines go to a file: the terminal tells the story."""
+    root = logging.getLogger()
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+
+    root.addHandler(handler)
 
 
 def count(number: int | None) -> str:

@@ -45,7 +45,13 @@ KEPT_ON_RESET = ("tls",)
 class DemoStack:
     """Starts and stops the three processes; knows their URLs and settings."""
 
-    def __init__(self, data_dir: Path, proxy_port: int | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        proxy_port: int | None = None,
+        *,
+        sandbox_log_level: str | None = None,
+    ) -> None:
         self.data_dir = data_dir.resolve()
         self.proxy_port = proxy_port or choose_proxy_port()
         self.public_url = f"http://localhost:{self.proxy_port}"
@@ -55,6 +61,7 @@ class DemoStack:
             orgs=(ORGANIZATION,),
             extra_env=self._sandbox_environment(),
             log_file=self.logs / "sandbox.log",
+            log_level=sandbox_log_level,
             dropped_env=DROPPED_VARIABLES,
         )
         self.proxy: ChildProcess | None = None

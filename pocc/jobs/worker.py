@@ -3,7 +3,9 @@
 A small thread pool runs jobs; one loop finds them. The loop looks at each
 organisation's queue every `POCC_POLL_SECONDS`, and sooner when the proxy nudges it
 (in the same process when `python -m pocc serve --worker` runs both). A lost nudge
-only delays a job until the next poll.
+only delays a job until the next poll. Before each poll the daily scheduler
+(`pocc.schedule.scheduler.DailyScheduler.run_due`) queues any organisation's daily
+Retrieve responses and Refresh statistics jobs that are due.
 
 SIGTERM (or Ctrl-C) asks running jobs to stop at their next step; each saves its
 checkpoint and goes back to the queue, so a restarted worker, or another one,

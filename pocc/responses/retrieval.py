@@ -22,7 +22,7 @@ from pocc.responses.kinds import BY_REPORT, KINDS
 from pocc.responses.recipients import SentRecords
 from pocc.responses.records import CampaignTarget, Response
 from pocc.responses.tracking import ReportRead, parse_cc_time, read_since
-from pocc.responses.writer import WriteCounts, write_responses
+from pocc.responses.writer import BATCH_RESPONSES, WriteCounts, write_responses
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,8 @@ WATERMARK = "pocc_responsewatermark"
 @dataclass
 class CampaignResult:
     events: int = 0
+    # Report rows fetched: the new events and the one that met the watermark.
+    rows_read: int = 0
     # Events whose address the send did not go to (sent outside pocc, or changed).
     unmatched: int = 0
     responses: int = 0
@@ -79,6 +81,7 @@ def retrieve_campaign(
     constant_contact: Any,
     row: dict[str, Any],
     between_batches: Callable[[], None] = lambda: None,
+    batch_responses: int = BATCH_RESPONSES,
 ) -> CampaignResult:
     """Reads and writes one campaign's new responses; moves its watermark if done."""
     target = campaign_target(row)
@@ -99,8 +102,11 @@ def retrieve_campaign(
         )
         for kind in KINDS
     }
+    result.rows_read = sum(read.rows_read for read in reads.values())
     responses = _responses(reads, recipients, target, result)
-    result.written = write_responses(dataverse, responses, between_batches)
+    result.written = write_responses(
+        dataverse, responses, between_batches, batch_responses
+    )
 
     if result.complete:
         _move_watermark(dataverse, row, watermarks, reads)

@@ -17,7 +17,7 @@ import signal
 import threading
 from pathlib import Path
 
-from pocc.demo.console import say, step
+from pocc.demo.console import log_to_file, say, step
 from pocc.demo.main_job import MainJob
 from pocc.demo.seeding import seed
 from pocc.demo.stack import DemoStack
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, data_dir: Path) -> int:
     stack = DemoStack(data_dir, proxy_port=args.port or None)
     stack.reset()
-    _log_to_file(stack.logs / "demo.log")
+    log_to_file(stack.logs / "demo.log")
     say("Starting the sandbox (Microsoft identity, Dataverse, Constant Contact)")
 
     try:
@@ -128,20 +128,6 @@ def _serve_until_interrupted(stack: DemoStack) -> None:
         stop.wait()
     except KeyboardInterrupt:
         logger.debug("interrupted by the user")
-
-
-def _log_to_file(path: Path) -> None:
-    """The demo's own log lines go to a file: the terminal tells the story."""
-    root = logging.getLogger()
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    )
-
-    for existing in list(root.handlers):
-        root.removeHandler(existing)
-
-    root.addHandler(handler)
 
 
 def _take_lock(data_dir: Path) -> None:

@@ -16,6 +16,7 @@ import os
 import re
 import signal
 import socket
+import threading
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -39,14 +40,18 @@ DEFAULT_PORT = 8443
 DEFAULT_DATA = Path(".pocc/sandbox")
 DEFAULT_ORG = "contoso"
 CONFIG_FILE_NAME = "sandbox.json"
-# Services built by other modules, mounted in this order after identity. A package
-# without `mount` yet is skipped with a warning, so the server runs while they grow.
-LATER_SERVICES = ("dataverse", "constantcontact")
+# Services built by other modules, mounted in this order after identity (the D365
+# shell last: it draws on Dataverse). A package without `mount` yet is skipped with
+# a warning, so the server runs while they grow.
+LATER_SERVICES = ("dataverse", "constantcontact", "shell")
 # Org names become URL segments and database file names.
 ORG_NAME = re.compile(r"^[a-z][a-z0-9-]{0,49}$")
 # A connection idle for this long (no request line, no body) is closed, so a client
 # that connects and never speaks cannot hold a thread forever.
 CONNECTION_TIMEOUT_SECONDS = 120
+# On SIGTERM or Ctrl-C, requests already being answered get this long to finish
+# before the services shut down under them.
+DRAIN_SECONDS = 10.0
 # Request lines may carry email addresses ($filter, ?email=) and codes or secrets in
 # query strings; log lines keep only what an operator needs to follow a request.
 EMAIL_LOCAL_PART = re.compile(r"[^/?&=\s'\"(),]+(@|%40)", re.IGNORECASE)
@@ -107,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
         config_file.unlink(missing_ok=True)
+        _drain(server)
         _run_shutdown_hooks(context)
         logger.info("sandbox stopped")
 
@@ -188,10 +194,35 @@ class _LateApplication:
         return self.flask_app(environ, start_response)
 
 
+class InFlightRequests:
+    """How many requests are being answered, so that a stop can wait for them."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._idle = threading.Condition()
+
+    def __enter__(self) -> None:
+        with self._idle:
+            self._count += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._idle:
+            self._count -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._count == 0, timeout)
+
+
 class _RequestHandler(WSGIRequestHandler):
     """Werkzeug's handler with one debug line per request in pocc's own logger."""
 
     timeout = CONNECTION_TIMEOUT_SECONDS
+
+    def run_wsgi(self) -> None:
+        with self.server.in_flight:
+            super().run_wsgi()
 
     def setup(self) -> None:
         super().setup()
@@ -201,15 +232,17 @@ class _RequestHandler(WSGIRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        path = masked(self.path)
+        # A request line refused before it was parsed (414) has no path or method.
+        path = masked(getattr(self, "path", "") or "-")
+        method = getattr(self, "command", "") or "-"
 
         if getattr(self, "environ", {}).get(faults.DROPPED_ENVIRON_KEY):
-            logger.debug("%s %s -> connection dropped", self.command, path)
+            logger.debug("%s %s -> connection dropped", method, path)
             return
 
         status = int(code) if str(code).isdigit() else 0
         level = logging.WARNING if status >= 500 else logging.DEBUG
-        logger.log(level, "%s %s -> %s", self.command, path, code)
+        logger.log(level, "%s %s -> %s", method, path[:2000], code)
 
     def log_error(self, format: str, *args: Any) -> None:
         logger.warning("connection from %s: %s", self.address_string(), format % args)
@@ -239,7 +272,17 @@ def _make_https_server(
         server.socket, server_side=True, do_handshake_on_connect=False
     )
     server.ssl_context = ssl_context
+    server.in_flight = InFlightRequests()
     return server
+
+
+def _drain(server: BaseWSGIServer) -> None:
+    """Let requests already being answered finish (the socket no longer accepts)."""
+    try:
+        if not server.in_flight.wait_idle(DRAIN_SECONDS):
+            logger.warning("stopping with requests still unanswered")
+    except KeyboardInterrupt:
+        logger.warning("stopping at once: interrupted again")
 
 
 def _stop_on_signals() -> None:

@@ -9,5 +9,6 @@
 - `plan`: reads every member once and keeps the winners, spooled to a temporary file;
 - `imports`: imports the winners in chunks, each started at most once across crashes;
 - `recipients`: `pocc_sendrecipient` rows, which record each address was sent to;
+- `buckets`: the job's counts, one bucket per member read, and the log of skips;
 - `scheduling`: puts the send's list on the campaign activity and schedules it once.
 """

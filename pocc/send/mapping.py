@@ -3,10 +3,12 @@
 Standard fields go where Constant Contact takes them: names, job title, company,
 business and mobile phones, the first address, and a contact's birthday (month and
 day; Constant Contact keeps no year). Columns mapped in `pocc_customfield` travel as
-`cf:<Constant Contact name>`. Constant Contact's lengths are shorter than
-Dataverse's (50 for names, titles, companies, cities; 255 for streets and custom
-fields): the import step cuts such values to fit and counts each cut on the job
-rather than refusing the contact; the address itself is never cut.
+`cf:<Constant Contact name>`, formatted by `pocc.customfields.values` (dates, choice
+labels, lookup names), after `pocc.customfields` has checked every mapping and, given
+the Constant Contact client, created missing fields. Constant Contact's lengths are
+shorter than Dataverse's (50 for names, titles, companies, cities; 255 for streets
+and custom fields): the import step cuts such values to fit and counts each cut on
+the job rather than refusing the contact; the address itself is never cut.
 """
 
 from __future__ import annotations
@@ -17,14 +19,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pocc.dataverse import DataverseClient, Query, column
+from pocc.customfields import CustomField, load_custom_fields
+from pocc.customfields.mappings import CUSTOM_FIELDS, TABLES
+from pocc.customfields.values import field_value
+from pocc.dataverse import DataverseClient
 from pocc.send import eligibility
 
 logger = logging.getLogger(__name__)
 
-CUSTOM_FIELDS = "pocc_customfields"
+__all__ = ["CUSTOM_FIELDS", "CustomField", "FieldMap", "read_field_map"]
+
 # pocc_customfield.pocc_table choice -> table logical name.
-CUSTOM_FIELD_TABLES = {101500000: "account", 101500001: "contact", 101500002: "lead"}
+CUSTOM_FIELD_TABLES = TABLES
 
 _ADDRESS = {
     "address1_line1": "street",
@@ -53,13 +59,6 @@ BIRTHDAY_COLUMN = "birthdate"
 
 
 @dataclass(frozen=True)
-class CustomField:
-    column: str
-    cc_name: str
-    cc_type: str
-
-
-@dataclass(frozen=True)
 class FieldMap:
     """What to read from each table and how to write it as an import row."""
 
@@ -72,8 +71,16 @@ class FieldMap:
         if table == "contact":
             names.append(BIRTHDAY_COLUMN)
 
-        names.extend(field.column for field in self.custom.get(table, ()))
+        names.extend(field.property_name for field in self.custom.get(table, ()))
         return list(dict.fromkeys(names))
+
+    @property
+    def needs_formatted_values(self) -> bool:
+        """True when a mapped column travels as its label or name, which the member
+        read must then ask Dataverse for (`FormattedValue` annotations)."""
+        return any(
+            field.formatted for fields in self.custom.values() for field in fields
+        )
 
     def import_row(
         self, table: str, record: Mapping[str, Any], address: str
@@ -91,7 +98,7 @@ class FieldMap:
             row.update(_birthday(record.get(BIRTHDAY_COLUMN)))
 
         for field in self.custom.get(table, ()):
-            value = custom_value(record.get(field.column), field.cc_type)
+            value = field_value(record, field)
 
             if value is not None:
                 row[f"cf:{field.cc_name}"] = value
@@ -99,49 +106,12 @@ class FieldMap:
         return row
 
 
-def read_field_map(dataverse: DataverseClient) -> FieldMap:
-    """The active custom field mappings, by table."""
-    query = Query(
-        select=["pocc_table", "pocc_columnname", "pocc_ccname", "pocc_cctype"],
-        filter=column("statecode").eq(0),
-        orderby=["pocc_columnname"],
-    )
-    custom: dict[str, list[CustomField]] = {}
-
-    for row in dataverse.query(CUSTOM_FIELDS, query):
-        table = CUSTOM_FIELD_TABLES.get(row.get("pocc_table") or 0)
-
-        if table and row.get("pocc_columnname") and row.get("pocc_ccname"):
-            custom.setdefault(table, []).append(
-                CustomField(
-                    row["pocc_columnname"],
-                    row["pocc_ccname"],
-                    (row.get("pocc_cctype") or "string").lower(),
-                )
-            )
-
-    return FieldMap({table: tuple(fields) for table, fields in custom.items()})
-
-
-def custom_value(value: Any, cc_type: str) -> str | None:
-    """A column value as Constant Contact takes a custom field: text."""
-    if value is None or value == "":
-        return None
-
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-
-    if cc_type == "date" and isinstance(value, str) and len(value) >= 10:
-        # Dataverse sends dates as ISO text; Constant Contact's date fields read
-        # MM/DD/YYYY.
-        try:
-            day = date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-
-        return day.strftime("%m/%d/%Y")
-
-    return str(value)
+def read_field_map(
+    dataverse: DataverseClient, constant_contact: Any = None
+) -> FieldMap:
+    """The active custom field mappings by table, checked (`CustomFieldError` lists
+    every problem); with `constant_contact`, missing fields are created there."""
+    return FieldMap(load_custom_fields(dataverse, constant_contact))
 
 
 def _birthday(value: Any) -> dict[str, int]:

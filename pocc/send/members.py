@@ -12,6 +12,7 @@ time.
 from __future__ import annotations
 
 import logging
+import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 LISTS = "lists"
 CAMPAIGNS = "campaigns"
 LIST_COLUMNS = ("listid", "listname", "type", "query", "createdfromcode", "statecode")
+_LOOKUP_PROPERTY = re.compile(r"^_(\w+)_value$")
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,13 @@ def list_members(
     marketing_list: MarketingList,
     columns: Sequence[str],
     page_size: int = 5000,
+    formatted: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """The list's member rows with `columns` (and the primary key), page by page."""
+    """The list's member rows with `columns` (and the primary key), page by page.
+
+    `columns` are Web API property names (a lookup as `_<column>_value`);
+    `formatted` asks for display values too (choice labels, lookup names).
+    """
     table = marketing_list.member_table
 
     if table is None:
@@ -112,11 +119,18 @@ def list_members(
 
     if marketing_list.dynamic:
         fetch_xml = member_fetch(marketing_list, table, wanted)
-        return dataverse.fetch(table.entity_set, fetch_xml, page_size=page_size)
+        return dataverse.fetch(
+            table.entity_set, fetch_xml, page_size=page_size, annotations=formatted
+        )
 
     query = Query(select=wanted, orderby=[table.primary_id])
     return dataverse.related(
-        LISTS, marketing_list.id, table.relationship, query, page_size=page_size
+        LISTS,
+        marketing_list.id,
+        table.relationship,
+        query,
+        page_size=page_size,
+        annotations=formatted,
     )
 
 
@@ -165,7 +179,9 @@ def _add_columns(entity: ElementTree.Element, columns: Sequence[str]) -> None:
     if entity.find("all-attributes") is None:
         present = {element.get("name") for element in entity.findall("attribute")}
 
-        for name in columns:
+        for property_name in columns:
+            name = fetch_attribute(property_name)
+
             if name not in present:
                 ElementTree.SubElement(entity, "attribute", {"name": name})
 
@@ -175,3 +191,10 @@ def _add_columns(entity: ElementTree.Element, columns: Sequence[str]) -> None:
     # FetchXML pages by the order; ending it on the primary key makes it stable.
     if not any(order.get("attribute") == primary for order in orders):
         ElementTree.SubElement(entity, "order", {"attribute": primary})
+
+
+def fetch_attribute(property_name: str) -> str:
+    """FetchXML names a lookup by its column (`parentcustomerid`), where the Web API's
+    `$select` and JSON use `_parentcustomerid_value`."""
+    matched = _LOOKUP_PROPERTY.match(property_name)
+    return matched.group(1) if matched else property_name

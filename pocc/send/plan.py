@@ -101,7 +101,13 @@ def read_plan(
             )
 
         columns = [*field_map.columns(table.logical_name), *table.name_columns]
-        rows = list_members(dataverse, marketing_list, columns, page_size)
+        rows = list_members(
+            dataverse,
+            marketing_list,
+            columns,
+            page_size,
+            formatted=field_map.needs_formatted_values,
+        )
 
         for number, record in enumerate(rows, start=1):
             key = (table.logical_name, str(record[table.primary_id]).lower())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import stat
@@ -188,6 +189,84 @@ def test_sigterm_and_ctrl_c_stop_cleanly(fresh_sandbox) -> None:
         assert not (sandbox.data_dir / "sandbox.json").exists()
         assert "sandbox stopped" in sandbox.log_text()
         assert "Traceback" not in sandbox.log_text()
+
+
+def test_sigterm_lets_requests_in_flight_finish(fresh_sandbox) -> None:
+    # An operator's stop must not cut a client off mid-answer: it could not tell
+    # whether its write happened.
+    sandbox = fresh_sandbox()
+    session = sandbox.admin_session()
+    plan = {"rules": [{"path": "WhoAmI$", "fault": "delay", "delay_seconds": 1.5}]}
+    assert sandbox.sandbox_admin("PUT", "faults", plan).status_code == 200
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = [pool.submit(session.get, "WhoAmI") for _ in range(3)]
+        time.sleep(0.5)
+        sandbox.process.send_signal(signal.SIGTERM)
+        statuses = [answer.result().status_code for answer in answers]
+
+    assert statuses == [200, 200, 200]
+    assert sandbox.process.wait(timeout=15) == 0
+    assert "Traceback" not in sandbox.log_text()
+
+
+def test_a_change_set_cut_by_sigkill_is_all_or_nothing(fresh_sandbox) -> None:
+    sandbox = fresh_sandbox()
+    authority = sandbox.ca_bundle.read_bytes()
+    boundary = "batch_killed"
+    headers = {"Content-Type": f"multipart/mixed; boundary={boundary}"}
+    session = sandbox.admin_session()
+
+    # A first, whole run tells how long one takes, so the kill lands mid-write.
+    started = time.monotonic()
+    whole = session.post(
+        "$batch",
+        data=_change_set_of_creates(sandbox, "Whole", boundary),
+        headers=headers,
+    )
+    duration = time.monotonic() - started
+    name = f"Killed {uuid.uuid4().hex[:8]}"
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        body = _change_set_of_creates(sandbox, name, boundary)
+        pending = pool.submit(session.post, "$batch", data=body, headers=headers)
+        time.sleep(duration / 2)
+        sandbox.process.kill()
+        sandbox.process.wait()
+        outcome = pending.exception() or pending.result().status_code
+
+    sandbox.start()
+    rows = sandbox.admin_session().get(
+        "contacts",
+        params={"$filter": f"lastname eq '{name}'", "$select": "lastname"},
+        headers={"Prefer": "odata.maxpagesize=5000"},
+    )
+
+    assert whole.status_code == 200
+    assert len(rows.json()["value"]) in (0, 1000), outcome
+    assert sandbox.ca_bundle.read_bytes() == authority
+    assert sandbox.config["pid"] == sandbox.process.pid
+
+
+def _change_set_of_creates(sandbox: SandboxProcess, name: str, boundary: str) -> bytes:
+    url = sandbox.web_api_url() + "contacts"
+    row = json.dumps({"lastname": name, "jobtitle": "x" * 90})
+    part = (
+        "--changeset_killed\r\nContent-Type: application/http\r\n"
+        "Content-Transfer-Encoding: binary\r\n\r\n"
+        f"POST {url} HTTP/1.1\r\nContent-Type: application/json\r\n\r\n{row}\r\n"
+    )
+    inner = part * 1000 + "--changeset_killed--\r\n"
+    head = "Content-Type: multipart/mixed; boundary=changeset_killed\r\n\r\n"
+    return f"--{boundary}\r\n{head}{inner}--{boundary}--\r\n".encode()
+
+
+def test_a_request_line_over_64_kb_is_answered_414_not_dropped(
+    sandbox: SandboxProcess,
+) -> None:
+    answer = sandbox.http().get("_sandbox/health?padding=" + "a" * 70_000)
+
+    assert answer.status_code == 414
 
 
 def test_every_org_is_served_and_can_be_asked_for_a_token(fresh_sandbox) -> None:

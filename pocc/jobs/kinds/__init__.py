@@ -61,7 +61,14 @@ from pocc.jobs.job_row import JobKindValue, JobStatus
 logger = logging.getLogger(__name__)
 
 # Modules in this package that hold kinds; each registers itself on import.
-BUILT_IN_MODULES = ("synchronize", "refresh_statistics", "send", "retrieve_responses")
+BUILT_IN_MODULES = (
+    "synchronize",
+    "refresh_statistics",
+    "send",
+    "retrieve_responses",
+    "sync_marketing_list",
+    "find_duplicates",
+)
 
 KINDS: dict[int, type[JobKind]] = {}
 

@@ -8,15 +8,21 @@ scheduling anything twice:
 3. create the Constant Contact list for this send (one per job, found by name again
    if its creation's answer was lost);
 4. import the winners in chunks (`pocc.send.imports`), record who won each address
-   (`pocc_sendrecipient`) and count each accepted or refused contact;
+   (`pocc_sendrecipient`) and count each accepted or refused contact
+   (`pocc.send.buckets`);
 5. put the list on the campaign's primary activity and schedule it, now or at the
    job's `pocc_scheduledsendon`, once (`pocc.send.scheduling`);
 6. record the send history and the campaign's status in Dynamics 365.
 
 A resumed job that had finished importing goes straight to step 5 with the counts
-saved on the job; one that stopped mid-import reads the lists again (the winners and
-their order come out the same), keeps the finished chunks' counts and lets the
-interrupted chunk wait for the imports it had started.
+saved on the job; one that stopped mid-import (its list made) reads the lists again
+(the winners and their order come out the same), keeps the finished chunks' counts
+and lets the interrupted chunk wait for the imports it had started, including one
+whose id the crash kept from the checkpoint.
+
+`reached(job, point)` marks the boundaries a crash is most likely to hurt: "read",
+"import started" (an import posted, its id not yet saved), "import recorded",
+"before scheduling" and "scheduled" (before its checkpoint).
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ import logging
 from collections import Counter
 from typing import Any
 
-from pocc.constantcontact import ImportReport, Status
 from pocc.errors import DuplicateKeyError
 from pocc.jobs.job_row import JobKindValue, format_time, utc_now
 from pocc.jobs.kinds import JobContext, JobKind, Outcome, register
@@ -35,17 +40,13 @@ from pocc.jobs.kinds.campaign_records import (
     write_campaign,
     write_send_history,
 )
-from pocc.send import imports, scheduling
-from pocc.send.dedupe import Candidate
+from pocc.send import buckets, imports, scheduling
+from pocc.send.buckets import REFUSED, Member
 from pocc.send.mapping import read_field_map
-from pocc.send.plan import SAMPLE_SIZE, SendPlan, read_plan
-from pocc.send.recipients import Recipient, write_recipients
+from pocc.send.plan import SendPlan, read_plan
 from pocc.send.target import SendTarget, read_target, sendable_lists
 
 logger = logging.getLogger(__name__)
-
-REFUSED = "refused"
-UNSUBSCRIBED = "unsubscribed in Constant Contact, so not added to the send's list"
 
 
 @register(JobKindValue.SEND)
@@ -98,7 +99,7 @@ class Send(JobKind):
         )
 
         try:
-            self._count_plan(job, plan, len(lists))
+            buckets.count_plan(job, plan, len(lists))
             self.reached(job, "read")
 
             if not len(plan.winners):
@@ -110,35 +111,13 @@ class Send(JobKind):
                 }
 
             job.stop_if_cancelled()
+            # Imports start only once the list is checkpointed: with it, a previous
+            # run may have started one whose id the crash kept from the checkpoint.
+            resuming = bool(state.get("list_id"))
             state = self._ensure_list(job, target, state)
-            return self._import_all(job, target, plan, state)
+            return self._import_all(job, target, plan, state, resuming)
         finally:
             plan.close()
-
-    def _count_plan(self, job: JobContext, plan: SendPlan, list_count: int) -> None:
-        progress = job.progress
-        progress.reset()
-        progress.set_total(plan.members)
-
-        for reason, count in plan.skips.items():
-            progress.skip(reason, count)
-
-        skipped = sum(plan.skips.values())
-        job.log(
-            f"Read {plan.members:,} members of {list_count} marketing lists: "
-            f"{len(plan.winners):,} to send, {skipped:,} skipped"
-            + (f" ({_reasons(plan.skips)})." if skipped else ".")
-        )
-
-        for reason, sample in plan.samples.items():
-            listed = "; ".join(
-                f"{item.table} {item.record_id} ({item.detail})" for item in sample
-            )
-            more = plan.skips[reason] - len(sample)
-            job.log(
-                f"Skipped as {reason}: {listed}"
-                + (f"; and {more:,} more." if more else ".")
-            )
 
     def _ensure_list(
         self, job: JobContext, target: SendTarget, state: dict[str, Any]
@@ -175,16 +154,15 @@ class Send(JobKind):
         target: SendTarget,
         plan: SendPlan,
         state: dict[str, Any],
+        resuming: bool,
     ) -> dict[str, Any]:
         client = job.constant_contact
         done = int(state.get("done") or 0)
-        # The chunk a crash interrupted may have imports whose ids were not saved.
-        resuming = bool(state.get("chunks"))
         winners = plan.recipients()
         finished = [
             next(winners) for _ in range(min(done * self.chunk_size, len(plan.winners)))
         ]
-        self._count_finished(job, len(finished), state.get("tally") or {})
+        buckets.count_finished(job, len(finished), state.get("tally") or {})
         in_list: set[str] = set()
 
         for number, members in enumerate(
@@ -206,30 +184,13 @@ class Send(JobKind):
         job.save_checkpoint(state)
         return state
 
-    def _count_finished(
-        self, job: JobContext, size: int, tally: dict[str, int]
-    ) -> None:
-        """Chunks a previous run finished: refusals and failures as saved, the rest
-        sent."""
-        refused = min(int(tally.get("refused") or 0), size)
-        failed = min(int(tally.get("failed") or 0), size - refused)
-
-        if refused:
-            job.progress.skip(REFUSED, refused)
-
-        if failed:
-            job.progress.failed(failed)
-
-        if size - refused - failed:
-            job.progress.sent(size - refused - failed)
-
     def _import_chunk(
         self,
         job: JobContext,
         target: SendTarget,
         plan: SendPlan,
         state: dict[str, Any],
-        members: list[tuple[str, Candidate]],
+        members: list[Member],
         in_list: set[str],
         adopt: bool,
     ) -> dict[str, Any]:
@@ -241,22 +202,30 @@ class Send(JobKind):
         if in_list:
             already = [item for item in members if item[0] in in_list]
             members = [item for item in members if item[0] not in in_list]
-            self._accept(job, target, already)
-
-        known = list(chunks[number])
+            buckets.accept(job, target.activity_id, already)
 
         if adopt:
             recorded = [activity for ids in chunks for activity in ids]
-            known += imports.unrecorded_imports(client, state["marker"], recorded)
+            lost = imports.unrecorded_imports(client, state["marker"], recorded)
+
+            if lost:
+                logger.info("send job %s found lost imports %s", job.job_id, lost)
+                chunks[number] += lost
+                job.save_checkpoint({**state, "chunks": chunks})
+
+        known = list(chunks[number])
 
         def started(activity_id: str) -> None:
             self.reached(job, "import started")
             chunks[number].append(activity_id)
             job.save_checkpoint({**state, "chunks": chunks})
+            self.reached(job, "import recorded")
 
         rows = [plan.row(candidate) for _, candidate in members]
         report = imports.import_chunk(client, rows, state["list_id"], known, started)
-        counts = self._count_chunk(job, target, state["list_id"], members, report)
+        counts = buckets.count_chunk(
+            job, target.activity_id, state["list_id"], members, report
+        )
         tally = Counter(state.get("tally") or {})
         tally.update(counts)
         state = {**state, "chunks": chunks, "done": number + 1, "tally": dict(tally)}
@@ -266,82 +235,6 @@ class Send(JobKind):
             f"Contact, {counts['refused']:,} refused, {counts['failed']:,} failed."
         )
         return state
-
-    def _count_chunk(
-        self,
-        job: JobContext,
-        target: SendTarget,
-        list_id: str,
-        members: list[tuple[str, Candidate]],
-        report: ImportReport,
-    ) -> Counter[str]:
-        """Buckets of one chunk's contacts; records the accepted ones as recipients."""
-        client = job.constant_contact
-        not_added = imports.not_added_to_list(report)
-        on_list = imports.list_addresses(client, list_id) if not_added else None
-        accepted: list[tuple[str, Candidate]] = []
-        counts: Counter[str] = Counter(sent=0, refused=0, failed=0)
-        refusals: list[str] = []
-        cut = 0
-
-        for (address, candidate), outcome in zip(members, report.outcomes, strict=True):
-            cut += bool(outcome.truncated)
-            why = "; ".join(outcome.errors)
-
-            imported = outcome.status is Status.IMPORTED
-
-            if imported and on_list is not None and address not in on_list:
-                why = UNSUBSCRIBED
-
-            if outcome.status is Status.FAILED:
-                counts["failed"] += 1
-                job.progress.failed()
-                refusals.append(
-                    f"{candidate.table} {candidate.record_id} failed ({why})"
-                )
-            elif outcome.status is not Status.IMPORTED or why:
-                counts["refused"] += 1
-                job.progress.skip(REFUSED)
-                refusals.append(f"{candidate.table} {candidate.record_id} ({why})")
-            else:
-                counts["sent"] += 1
-                job.progress.sent()
-                accepted.append((address, candidate))
-
-        self._accept(job, target, accepted, count=False)
-        self._log_refusals(job, refusals)
-
-        if cut:
-            job.log(
-                f"{cut:,} contacts had a value cut to Constant Contact's length limits."
-            )
-
-        return counts
-
-    def _accept(
-        self,
-        job: JobContext,
-        target: SendTarget,
-        accepted: list[tuple[str, Candidate]],
-        count: bool = True,
-    ) -> None:
-        """Records who won each accepted address; counts them sent when asked."""
-        recipients = [Recipient(address, candidate) for address, candidate in accepted]
-        write_recipients(job.dataverse, target.activity_id, job.job_id, recipients)
-
-        if count and accepted:
-            job.progress.sent(len(accepted))
-
-    def _log_refusals(self, job: JobContext, refusals: list[str]) -> None:
-        if not refusals:
-            return
-
-        more = len(refusals) - SAMPLE_SIZE
-        listed = "; ".join(refusals[:SAMPLE_SIZE])
-        job.log(
-            f"Not sent by Constant Contact: {listed}"
-            + (f"; and {more:,} more." if more > 0 else ".")
-        )
 
     # Steps 5 and 6
 
@@ -355,6 +248,8 @@ class Send(JobKind):
         if state.get("scheduling") and scheduling.already_scheduled(
             client, activity_id, int(state.get("sends_before") or 0)
         ):
+            # The schedule took effect but the crash kept it from the checkpoint;
+            # what was asked for (saved just before) is what Constant Contact holds.
             job.log("The campaign was already scheduled before the restart.")
             state = {**state, "scheduled": True}
             job.save_checkpoint(state)
@@ -362,17 +257,16 @@ class Send(JobKind):
 
         job.stop_if_cancelled()
         when = _scheduled_date(job.row.get("pocc_scheduledsendon"))
-        sends_before = scheduling.send_count(client, activity_id)
-        job.save_checkpoint({**state, "scheduling": True, "sends_before": sends_before})
-        scheduling.schedule(client, activity_id, when)
-        self.reached(job, "scheduled")
         state = {
             **state,
             "scheduling": True,
-            "sends_before": sends_before,
-            "scheduled": True,
+            "sends_before": scheduling.send_count(client, activity_id),
             "scheduled_for": when or "now",
         }
+        job.save_checkpoint(state)
+        scheduling.schedule(client, activity_id, when)
+        self.reached(job, "scheduled")
+        state = {**state, "scheduled": True}
         job.save_checkpoint(state)
         job.log(
             f"Scheduled {target.name} for {when}."
@@ -424,10 +318,6 @@ class Send(JobKind):
             )
 
         return Outcome.succeeded(summary)
-
-
-def _reasons(skips: Counter[str]) -> str:
-    return ", ".join(f"{reason} {count:,}" for reason, count in sorted(skips.items()))
 
 
 def _scheduled_date(value: str | None) -> str | None:

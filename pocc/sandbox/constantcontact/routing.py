@@ -237,12 +237,29 @@ def parse_body(found: Operation, request: Request, raw_body: bytes) -> Any:
     if not raw_body.strip():
         return None
 
+    return read_json(raw_body)
+
+
+def read_json(raw_body: bytes) -> Any:
+    """The body as strict JSON: no NaN or Infinity, no text that is not Unicode
+    (a lone surrogate escape), no nesting deeper than the parser follows."""
     try:
-        return json.loads(raw_body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        body = json.loads(raw_body, parse_constant=_refuse_constant)
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise InvalidRequestError(
+            "general.json.malformed", "The request body is nested too deeply."
+        ) from None
+    except ValueError as error:
         raise InvalidRequestError(
             "general.json.malformed", f"The request body is not valid JSON: {error}"
         ) from error
+
+    return body
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def render(status: int, body: Any, headers: dict[str, str]) -> Response:

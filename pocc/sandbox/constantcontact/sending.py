@@ -80,6 +80,12 @@ class CampaignDesk:
             self._apply_due_effects(now)
 
     def _send(self, activity_id: str) -> None:
+        # One transaction: a sandbox killed mid-send restarts with all of it (links,
+        # sends, engagement, history, status) or none, and then sends it whole.
+        with self.service.store.transaction():
+            self._send_in_transaction(activity_id)
+
+    def _send_in_transaction(self, activity_id: str) -> None:
         activity = self.campaigns.activity(activity_id)
         run_at = _parse(activity["sandbox"]["scheduled_date"])
         history = activity["sandbox"]["send_history"]

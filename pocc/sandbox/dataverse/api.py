@@ -24,6 +24,9 @@ from pocc.sandbox.dataverse.security import Caller
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/data/v9.2"
+# Dataverse accepts URLs of up to 32,768 characters; longer GETs (FetchXML, long
+# filters) belong inside a `$batch` body, where a request's URL may reach 64 KB.
+MAX_URL_LENGTH = 32_768
 
 
 def build_blueprint(
@@ -89,6 +92,11 @@ def _serve(
 
 
 def _answer(organization: Organization, caller: Caller) -> ApiResponse:
+    if len(request.url) > MAX_URL_LENGTH:
+        raise errors.DataverseError(
+            414, "", "Invalid URI: The Uri string is too long."
+        )
+
     api_request = from_flask(organization)
 
     if api_request.path == "$batch":

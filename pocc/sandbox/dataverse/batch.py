@@ -88,6 +88,7 @@ def parse_batch(body: bytes, content_type: str | None, base_url: str) -> list:
                 request = parse_http_request(inner, base_url, inner_headers)
                 change_set.operations.append(Operation(request))
 
+            _refuse_repeated_content_ids(change_set)
             items.append(change_set)
         else:
             items.append(Operation(parse_http_request(content, base_url, headers)))
@@ -106,12 +107,47 @@ def parse_batch(body: bytes, content_type: str | None, base_url: str) -> list:
     return items
 
 
+def _refuse_repeated_content_ids(change_set: ChangeSet) -> None:
+    seen: set[str] = set()
+
+    for operation in change_set.operations:
+        content_id = operation.request.content_id
+
+        if content_id in seen:
+            raise errors.bad_request(
+                f"The content ID '{content_id}' was found more than once in the same "
+                "change set or same batch request. Content IDs have to be unique "
+                "across all operations of a change set for OData V4.0 and have to be "
+                "unique across all operations in the whole batch request for OData "
+                "V4.01."
+            )
+
+        if content_id:
+            seen.add(content_id)
+
+
 def split_multipart(body: bytes, boundary: str) -> list[tuple[dict[str, str], bytes]]:
-    """(MIME headers, content) of each part between `--boundary` lines."""
+    """(MIME headers, content) of each part between `--boundary` lines.
+
+    A body that never opens with its boundary, or never closes it, is refused as
+    a whole: running the parts of a truncated batch would write half of it.
+    """
     delimiter = b"--" + boundary.encode()
+    chunks = body.split(delimiter)[1:]
+
+    if not chunks:
+        raise errors.bad_request(
+            f"The batch request body does not contain the boundary '{boundary}'."
+        )
+
+    if not any(chunk.startswith(b"--") for chunk in chunks):
+        raise errors.bad_request(
+            f"The batch request body does not end with the boundary '{boundary}'."
+        )
+
     parts = []
 
-    for chunk in body.split(delimiter)[1:]:
+    for chunk in chunks:
         if chunk.startswith(b"--"):
             break
 

@@ -21,7 +21,7 @@ from pocc.sandbox.dataverse.model import ManyToMany, OneToMany, Table
 from pocc.sandbox.dataverse.paths import is_guid
 from pocc.sandbox.dataverse.references import ContentIds, Reference, resolve_reference
 from pocc.sandbox.dataverse.store import type_column
-from pocc.sandbox.dataverse.values import to_storage
+from pocc.sandbox.dataverse.values import check_type, to_storage
 
 if TYPE_CHECKING:
     from pocc.sandbox.dataverse.organization import Organization
@@ -183,6 +183,7 @@ def _set_column(
     valid = column.valid_for_create if creating else column.valid_for_update
 
     if not valid:
+        check_type(column, value)
         logger.debug("ignored read-only column %s.%s", table.logical_name, name)
         return
 

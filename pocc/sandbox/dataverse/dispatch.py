@@ -8,9 +8,17 @@ here, free of Flask.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from pocc.sandbox.dataverse import actions, bulk_actions, errors, records, resources
+from pocc.sandbox.dataverse import (
+    actions,
+    bulk_actions,
+    errors,
+    odata_errors,
+    records,
+    resources,
+)
 from pocc.sandbox.dataverse.messages import ApiRequest, ApiResponse
 from pocc.sandbox.dataverse.paths import Segment, parse_path
 from pocc.sandbox.dataverse.references import (
@@ -26,6 +34,15 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# What SQLite says of a statement past its compiled-in limits, which only a query
+# nested or chained far deeper than any real client's reaches.
+SQLITE_COMPLEXITY_LIMITS = (
+    "parser stack overflow",
+    "Expression tree is too large",
+    "too many SQL variables",
+    "too many terms in compound SELECT",
+)
+
 
 def handle(
     organization: Organization,
@@ -38,6 +55,17 @@ def handle(
         return _route(organization, caller, request, content_ids)
     except errors.DataverseError as error:
         return ApiResponse.error(error)
+    except RecursionError:
+        # A query nested past what the parsers follow (FetchXML filters within
+        # filters, say) is the client's to simplify, as Dataverse's limits say.
+        logger.debug("%s %s nests too deep", request.method, request.path[:200])
+        return ApiResponse.error(odata_errors.too_deep())
+    except sqlite3.OperationalError as error:
+        if not any(limit in str(error) for limit in SQLITE_COMPLEXITY_LIMITS):
+            raise
+
+        logger.debug("%s %s is too complex: %s", request.method, request.path, error)
+        return ApiResponse.error(odata_errors.too_deep())
 
 
 def _route(

@@ -87,9 +87,9 @@ def build_query(root: Any, table: Table, schema: Schema) -> FetchQuery:
         )
 
     query = FetchQuery(table=table, distinct=_flag(root.get("distinct")))
-    query.count = _number(root.get("count"))
-    query.page = _number(root.get("page")) or 1
-    query.top = _number(root.get("top"))
+    query.count = _number(root, "count")
+    query.page = _number(root, "page") or 1
+    query.top = _number(root, "top")
     query.paging_cookie = root.get("paging-cookie") or None
 
     if query.top is not None and query.count is not None:
@@ -311,8 +311,24 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip() in ("true", "1")
 
 
-def _number(value: str | None) -> int | None:
-    return None if value is None else int(value)
+def _number(root: Any, name: str) -> int | None:
+    """An integer attribute of `<fetch>`: Fetch.xsd says xs:integer, and the
+    platform reads it into a 32-bit int, refusing what does not fit."""
+    value = root.get(name)
+
+    if value is None:
+        return None
+
+    sign = -1 if value.strip().startswith("-") else 1
+    digits = value.strip().lstrip("+-").lstrip("0") or "0"
+
+    if len(digits) > 10 or not -(2**31) <= sign * int(digits) < 2**31:
+        raise invalid(
+            f"The '{name}' attribute is invalid - The value '{value[:100]}' is "
+            "invalid according to its datatype 'Int32'."
+        )
+
+    return sign * int(digits)
 
 
 def _unknown_entity(name: str) -> DataverseError:

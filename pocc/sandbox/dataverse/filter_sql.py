@@ -18,14 +18,15 @@ LIKE_PATTERNS = {
     "startswith": "? || '%'",
     "endswith": "'%' || ?",
 }
+# Terms of one `and`/`or` run written side by side before the run is halved.
+FLAT_RUN = 64
 
 
 def compile_filter(node: tree.Node, alias: str) -> Fragment:
     """The WHERE condition for `node`, on rows of the table aliased `alias`."""
     if isinstance(node, tree.Logical):
-        left = compile_filter(node.left, alias).wrapped()
-        right = compile_filter(node.right, alias).wrapped()
-        return Fragment.join(f" {node.operator.upper()} ", (left, right))
+        terms = [compile_filter(term, alias).wrapped() for term in chain(node)]
+        return balanced(f" {node.operator.upper()} ", terms)
 
     if isinstance(node, tree.Negation):
         inner = compile_filter(node.operand, alias).wrapped()
@@ -51,6 +52,40 @@ def compile_filter(node: tree.Node, alias: str) -> Fragment:
     target = operand(node.target, alias)
     keyword = "IS NOT NULL" if node.negated else "IS NULL"
     return Fragment(f"{target.text} {keyword}", target.params)
+
+
+def chain(node: tree.Logical) -> list[tree.Node]:
+    """The terms of a run of one operator (`a or b or c`, however parenthesised),
+    left to right, gathered without recursion: a client's list of 1,500 `or`s
+    is one run, not 1,500 nested calls."""
+    terms: list[tree.Node] = []
+    pending: list[tree.Node] = [node]
+
+    while pending:
+        current = pending.pop()
+
+        if isinstance(current, tree.Logical) and current.operator == node.operator:
+            pending.extend((current.right, current.left))
+        else:
+            terms.append(current)
+
+    return terms
+
+
+def balanced(separator: str, terms: list[Fragment]) -> Fragment:
+    """`terms` joined by `separator`, in halves once there are many of them.
+
+    SQLite refuses an expression more than 1,000 operators deep, and `a OR b OR c`
+    is a chain as deep as it is long; halving keeps the depth near the log of it.
+    """
+    if len(terms) <= FLAT_RUN:
+        return Fragment.join(separator, terms)
+
+    middle = len(terms) // 2
+    halves = (terms[:middle], terms[middle:])
+    return Fragment.join(
+        separator, [balanced(separator, half).wrapped() for half in halves]
+    )
 
 
 def _comparison(node: tree.Comparison, alias: str) -> Fragment:

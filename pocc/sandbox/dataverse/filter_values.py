@@ -8,6 +8,7 @@ contract), so a literal is converted once here and then compared as it is.
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import UTC, date, datetime
 from typing import Any
@@ -32,6 +33,7 @@ REAL_TYPES = frozenset(
     {AttributeType.DECIMAL, AttributeType.DOUBLE, AttributeType.MONEY}
 )
 INT32_MAX = 2**31 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 def literal_value(kind: str, text: str) -> Literal | None:
@@ -40,7 +42,7 @@ def literal_value(kind: str, text: str) -> Literal | None:
         return Literal(text[1:-1].replace("''", "'"), "Edm.String")
 
     if kind == "dqstring":
-        return Literal(json.loads(text), "Edm.String")
+        return _double_quoted(text)
 
     if kind == "guid":
         return Literal(text.lower(), "Edm.Guid")
@@ -68,6 +70,17 @@ def literal_value(kind: str, text: str) -> Literal | None:
     return None
 
 
+def _double_quoted(text: str) -> Literal | None:
+    """A JSON-style string; a bad escape or a lone surrogate is no literal."""
+    try:
+        value = json.loads(text)
+        value.encode("utf-8")
+    except (ValueError, AttributeError):
+        return None
+
+    return Literal(value, "Edm.String")
+
+
 def _number(text: str) -> Literal:
     suffix = text[-1].lower() if text[-1].isalpha() else ""
     digits = text[:-1] if suffix else text
@@ -78,12 +91,29 @@ def _number(text: str) -> Literal:
     if suffix == "m" or "." in digits or "e" in digits.lower():
         return Literal(float(digits), "Edm.Decimal")
 
+    # Past Int64 OData reads an integer literal as a decimal; past a double (or the
+    # 4,300 digits Python will read as an integer) it is no number at all.
+    if len(digits.lstrip("-")) > 19:
+        return _decimal(text, digits)
+
     value = int(digits)
+
+    if value < INT64_MIN or value > INT64_MAX:
+        return _decimal(text, digits)
 
     if suffix == "l" or abs(value) > INT32_MAX:
         return Literal(value, "Edm.Int64")
 
     return Literal(value, "Edm.Int32")
+
+
+def _decimal(text: str, digits: str) -> Literal:
+    value = float(digits)
+
+    if math.isinf(value):
+        raise odata_errors.bad_literal(text[:100], "Edm.Decimal")
+
+    return Literal(value, "Edm.Decimal")
 
 
 def utc_text(text: str) -> str:
@@ -145,7 +175,13 @@ def _integer(value: Any) -> int:
     if isinstance(value, float) and not value.is_integer():
         raise ValueError(value)
 
-    return int(value)
+    number = int(value)
+
+    # SQLite holds 64-bit integers; no Dataverse integer column holds more.
+    if number < INT64_MIN or number > INT64_MAX:
+        raise ValueError(value)
+
+    return number
 
 
 def _temporal(column: Column, text: str) -> str:

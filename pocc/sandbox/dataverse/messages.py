@@ -42,10 +42,52 @@ class ApiRequest:
         if not self.body.strip():
             return {}
 
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            raise errors.payload("The request body is not valid JSON.") from None
+        return read_json(self.body)
+
+
+def read_json(body: bytes) -> Any:
+    """A request body as OData's JSON reader takes it, or its 400.
+
+    Beyond what `json` refuses: a property named twice in one object (OData allows
+    no duplicate property names), nesting deeper than the reader follows, and text
+    that is not Unicode (a lone surrogate escape, which no stored column can hold).
+    """
+    try:
+        document = json.loads(body, object_pairs_hook=_without_duplicates)
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise errors.payload(
+            "The request body nests deeper than the JSON reader allows."
+        ) from None
+    except UnicodeError:
+        raise errors.payload(
+            "The request body holds text that is not Unicode."
+        ) from None
+    except ValueError as error:
+        message = str(error) if isinstance(error, _DuplicatePropertyError) else ""
+        raise errors.payload(message or "The request body is not valid JSON.") from None
+
+    return document
+
+
+class _DuplicatePropertyError(ValueError):
+    pass
+
+
+def _without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+
+    for name, value in pairs:
+        if name in document:
+            raise _DuplicatePropertyError(
+                f"Multiple properties with the name '{name}' were detected in an "
+                "entry or a complex value. In OData, duplicate property names are "
+                "not allowed."
+            )
+
+        document[name] = value
+
+    return document
 
 
 @dataclass

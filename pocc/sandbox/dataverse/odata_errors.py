@@ -35,3 +35,8 @@ def unknown_function(name: str) -> DataverseError:
 
 def bad_literal(text: str, edm: str) -> DataverseError:
     return query_error(f"The value '{text}' is not a valid {edm}.")
+
+
+def too_deep() -> DataverseError:
+    """A query nested deeper than the parser (or the database under it) follows."""
+    return query_error("The recursion limit has been exceeded.")

@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 COMPARISON_OPERATORS = frozenset(tree.OPERATOR_KINDS)
 TEXT_FUNCTIONS = frozenset({"contains", "startswith", "endswith"})
 CRM_NAMESPACE = "Microsoft.Dynamics.CRM."
+# How deep parentheses and `not` may nest. Microsoft's URI parser allows 800 before
+# "The recursion limit has been exceeded."; the sandbox stops sooner, because its
+# parser recurses in Python and SQLite's own parser nests only about 40 levels.
+MAX_NESTING = 100
 
 
 def parse_filter(
@@ -53,6 +57,7 @@ class _Parser:
         self.table = table
         self.schema = schema
         self.aliases = aliases
+        self.depth = 0
 
     # Token access.
 
@@ -82,6 +87,12 @@ class _Parser:
     def error(self, token: Token | None = None) -> Exception:
         return odata_errors.syntax_error(self.text, (token or self.peek()).position)
 
+    def enter(self) -> None:
+        self.depth += 1
+
+        if self.depth > MAX_NESTING:
+            raise odata_errors.too_deep()
+
     # Grammar: or > and > not > comparison > operand.
 
     def expression(self) -> tree.Node:
@@ -102,14 +113,19 @@ class _Parser:
 
     def unary(self) -> tree.Node:
         if self.accept("not"):
-            return tree.Negation(self.unary())
+            self.enter()
+            node = tree.Negation(self.unary())
+            self.depth -= 1
+            return node
 
         return self.comparison()
 
     def comparison(self) -> tree.Node:
         if self.accept("("):
+            self.enter()
             node = self.expression()
             self.expect(")")
+            self.depth -= 1
             return node
 
         left = self.operand()

@@ -168,7 +168,7 @@ def _literal(text: str) -> Any:
         return text.lower()
 
     if NUMBER.match(text):
-        return float(text) if "." in text else int(text)
+        return _number(text)
 
     lowered = text.lower()
 
@@ -182,6 +182,17 @@ def _literal(text: str) -> Any:
         return text
 
     raise errors.query_syntax(f"Bad Request - Error in query syntax: '{text}'.")
+
+
+def _number(text: str) -> int | float:
+    # Python refuses to read integers of more than 4,300 digits; Dataverse's parser
+    # refuses such a literal too, as a syntax error.
+    try:
+        return float(text) if "." in text else int(text)
+    except ValueError:
+        raise errors.query_syntax(
+            f"Bad Request - Error in query syntax: '{text[:100]}'."
+        ) from None
 
 
 def relative_reference(text: str) -> str:

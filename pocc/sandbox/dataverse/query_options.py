@@ -190,10 +190,15 @@ def split_top_level(text: str, separator: str) -> list[str]:
 
 
 def _non_negative(text: str, name: str) -> int:
-    if not text.strip().isdigit():
+    # OData reads the value as a 64-bit integer; longer digit strings are refused.
+    digits = text.strip()
+    significant = digits.lstrip("0") or "0"
+    is_number = digits.isascii() and digits.isdigit() and len(significant) < 20
+
+    if not is_number or int(significant) >= 2**63:
         raise odata_errors.query_error(
-            f"Invalid value '{text}' for {name} query option found. The {name} "
-            "query option requires a non-negative integer value."
+            f"Invalid value '{text[:100]}' for {name} query option found. The "
+            f"{name} query option requires a non-negative integer value."
         )
 
-    return int(text)
+    return int(significant)

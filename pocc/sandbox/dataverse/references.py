@@ -90,6 +90,10 @@ def find_record_id(organization: Organization, table: Table, key: Any) -> str | 
         row = organization.database.fetch(table, key.lower())
         return None if row is None else key.lower()
 
+    if not isinstance(key, dict):
+        # `contacts(1)`: a single literal that is not a GUID names no key.
+        raise errors.query_syntax(f"Bad Request - Error in query syntax: '{key}'.")
+
     columns = key_columns(table, key)
     row = organization.database.find(table, columns)
     return None if row is None else row[table.primary_id]

@@ -101,6 +101,42 @@ def to_storage(table: Table, column: Column, value: Any) -> Any:
     raise errors.undeclared_property(table.logical_name, column.logical_name)
 
 
+def check_type(column: Column, value: Any) -> None:
+    """The OData layer's check alone: does the JSON value read as the column's
+    type? It runs even for columns the platform then ignores (not valid for the
+    operation), because the request body is read before the platform sees it."""
+    if value is None:
+        return
+
+    if column.type == AttributeType.DATETIME:
+        _datetime(column, value)
+        return
+
+    if not _reads_as(column, value):
+        raise errors.wrong_type(value, EDM_TYPES.get(column.type, "Edm.String"))
+
+
+def _reads_as(column: Column, value: Any) -> bool:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+
+    if column.type in TEXT_TYPES:
+        return isinstance(value, str)
+
+    if column.type in INTEGER_TYPES or column.is_choice:
+        return is_number and isinstance(value, int)
+
+    if column.type in NUMBER_TYPES:
+        return is_number
+
+    if column.type == AttributeType.BOOLEAN:
+        return isinstance(value, bool)
+
+    if column.type == AttributeType.UNIQUEIDENTIFIER:
+        return is_guid(value)
+
+    return True
+
+
 def _text(table: Table, column: Column, value: Any) -> str:
     if not isinstance(value, str):
         raise errors.wrong_type(value, "Edm.String")

@@ -139,6 +139,30 @@ class IdentityDirectory:
     def find_application(self, client_id: str) -> RegisteredApplication | None:
         return self._by_client_id.get(client_id.lower())
 
+    def register_application(self, name: str) -> RegisteredApplication:
+        """The application called `name`, registered (and kept) on first use.
+
+        Sandbox services that need callers of their own (the D365 shell's signed-in
+        users) register them here, so a restarted sandbox keeps their ids.
+        """
+        with self._lock:
+            existing = self.applications.get(name)
+
+            if existing is not None:
+                return existing
+
+            application = _new_application(name)
+            registry_file = self.folder / "registry.json"
+            registry = json.loads(registry_file.read_text())
+            fields = asdict(application)
+            del fields["name"]
+            registry["applications"][name] = fields
+            write_json_atomically(registry_file, registry, mode=0o600)
+            self.applications[name] = application
+            self._by_client_id[application.client_id] = application
+            logger.info("registered sandbox application %s", name)
+            return application
+
     def issue_access_token(
         self, application: RegisteredApplication, audience: str
     ) -> str:
@@ -213,16 +237,20 @@ class IdentityDirectory:
         return {"keys": [key]}
 
 
+def _new_application(name: str) -> RegisteredApplication:
+    return RegisteredApplication(
+        name=name,
+        client_id=str(uuid.uuid4()),
+        client_secret=secrets.token_urlsafe(30),
+        object_id=str(uuid.uuid4()),
+    )
+
+
 def _new_registry() -> dict[str, Any]:
     applications = {}
 
     for name in APPLICATION_NAMES:
-        application = RegisteredApplication(
-            name=name,
-            client_id=str(uuid.uuid4()),
-            client_secret=secrets.token_urlsafe(30),
-            object_id=str(uuid.uuid4()),
-        )
+        application = _new_application(name)
         fields = asdict(application)
         del fields["name"]
         applications[name] = fields

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
+
 
 def request_part(
     method: str, url: str, body: dict | None = None, content_id=None
@@ -183,3 +185,55 @@ def test_more_than_a_thousand_requests_are_refused(sandbox):
 
     assert response.status_code == 400
     assert "maximum number of '1000'" in response.text
+
+
+def test_a_content_id_used_twice_in_a_change_set_is_refused(sandbox):
+    # OData requires Content-IDs to be unique within a change set; otherwise `$1`
+    # would name whichever row the sandbox happened to keep.
+    name = f"Twice {uuid.uuid4().hex[:8]}"
+    base = api_path(sandbox)
+    parts = [
+        change_set(
+            [
+                request_part("POST", f"{base}contacts", {"lastname": name}, 1),
+                request_part("POST", f"{base}contacts", {"lastname": name}, 1),
+            ]
+        )
+    ]
+
+    response = send(sandbox, parts)
+
+    assert response.status_code == 400
+    assert "The content ID '1' was found more than once" in response.text
+    assert count_named(sandbox, name) == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"no delimiter at all",
+        b"--other\r\nContent-Type: application/http\r\n\r\nGET WhoAmI HTTP/1.1\r\n\r\n"
+        b"--other--\r\n",
+    ],
+    ids=["empty", "no-delimiter", "other-boundary"],
+)
+def test_a_body_without_its_boundary_is_refused(sandbox, body):
+    headers = {"Content-Type": "multipart/mixed; boundary=batch_declared"}
+
+    response = sandbox.admin_session().post("$batch", data=body, headers=headers)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("The batch request body")
+
+
+def test_a_body_without_its_closing_delimiter_runs_nothing(sandbox):
+    name = f"Unclosed {uuid.uuid4().hex[:8]}"
+    part = request_part("POST", f"{api_path(sandbox)}contacts", {"lastname": name})
+    body = f"--batch_open\r\n{part}\r\n".encode()
+    headers = {"Content-Type": "multipart/mixed; boundary=batch_open"}
+
+    response = sandbox.admin_session().post("$batch", data=body, headers=headers)
+
+    assert response.status_code == 400
+    assert count_named(sandbox, name) == 0

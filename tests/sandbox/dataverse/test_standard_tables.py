@@ -37,6 +37,8 @@ def test_entity_sets_are_the_real_ones(schema) -> None:
         "businessunit": "businessunits",
         "team": "teams",
         "organization": "organizations",
+        "webresource": "webresourceset",
+        "solution": "solutions",
     }
 
 

@@ -401,6 +401,11 @@
       await show(answer.level, `${title}: ${answer.message}`, jobId);
       refreshGrids(control);
 
+      // pocc refused the job (unknown organisation, origin, id): no worker will run it.
+      if (answer.level === Level.error) {
+        return { jobId, job: undefined, problem: answer.message };
+      }
+
       const job = await watchJob(jobId, async (progress) => {
         refreshGrids(control);
 
