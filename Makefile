@@ -8,7 +8,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint format bench clean
+WEB := webresources
+NODE_STAMP := $(WEB)/node_modules/.installed
+
+.PHONY: demo test lint format bench clean webresources-test browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +37,30 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+# The web resources: prettier's formatting check, then their unit tests on Node's own
+# test runner (Node 20 comes with the machine). npm ci reinstalls the pinned packages
+# whenever package.json or the lockfile changes.
+$(NODE_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund
+	touch $@
+
+webresources-test: $(NODE_STAMP)
+	cd $(WEB) && npx prettier --check pocc_ test && npm test
+
+# The browser tests (tests/browser) drive Debian's Chromium through Playwright, which
+# never downloads a browser of its own. apt-get runs only when Chromium is missing.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+test: lint webresources-test browser
 	$(BIN)/python -m pytest $(ARGS)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m pocc bench $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pocc dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pocc dist .pytest_cache .ruff_cache $(WEB)/node_modules

@@ -25,6 +25,10 @@ def new_key() -> str:
     return Fernet.generate_key().decode("ascii")
 
 
+# How every Fernet token begins: its version byte 0x80, base64-encoded.
+FERNET_PREFIX = "gAAAAA"
+
+
 class Vault:
     """Encrypts and decrypts text with the configured keys."""
 
@@ -60,6 +64,15 @@ class Vault:
                 self._key_count,
             )
             raise VaultError(self._unreadable()) from None
+
+    @staticmethod
+    def looks_encrypted(text: str) -> bool:
+        """Whether `text` has the shape of a vault token (a Fernet token).
+
+        Every Fernet token starts with the version byte 0x80, which base64 spells
+        "gAAAAA"; a secret typed by a person practically never does.
+        """
+        return text.startswith(FERNET_PREFIX)
 
     def rotate(self, token: str) -> str:
         """`token` re-encrypted under the newest key (old keys may then be dropped)."""

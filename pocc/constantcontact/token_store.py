@@ -178,7 +178,7 @@ class TokenStore:
             configuration_id=self.configuration_id,
             etag=row.get("@odata.etag", "*"),
             client_id=row.get("pocc_ccclientid") or "",
-            client_secret=self._decrypt(row.get("pocc_ccclientsecret")),
+            client_secret=self._client_secret(row.get("pocc_ccclientsecret")),
             access_token=self._decrypt(row.get("pocc_accesstoken")),
             refresh_token=self._decrypt(row.get("pocc_refreshtoken")),
             expires_at=_parse_time(row.get("pocc_tokenexpireson")),
@@ -392,6 +392,22 @@ class TokenStore:
 
     def _decrypt(self, value: str | None) -> str | None:
         return self.vault.decrypt(value) if value else None
+
+    def _client_secret(self, stored: str | None) -> str | None:
+        """The client secret, encrypting in place one the setup page saved in clear.
+
+        The setup page runs in the admin's browser, which cannot hold pocc's key, so
+        it saves the secret as typed into a secured column that only the admin (write
+        only) and pocc's application user can reach; pocc encrypts it on first read.
+        """
+        if not stored or self.vault.looks_encrypted(stored):
+            return self._decrypt(stored)
+
+        self._write({"pocc_ccclientsecret": self.vault.encrypt(stored)})
+        logger.info(
+            "encrypted the client secret saved by the setup page for %s", self._name()
+        )
+        return stored
 
     def _name(self) -> str:
         return f"configuration {self.configuration_id}"

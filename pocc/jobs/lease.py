@@ -139,6 +139,11 @@ class WriterLease:
         return LeaseHolder(job_id=owner[0], runner=owner[1], expires=expires)
 
     def _write(self, row: dict, owner: str | None, expires: datetime | None) -> bool:
+        # Dataverse keeps whole seconds: rounding down would end the lease early and
+        # let a second writer in between two heartbeats.
+        if expires is not None and expires.microsecond:
+            expires = expires.replace(microsecond=0) + timedelta(seconds=1)
+
         changes = {
             "pocc_writerleaseowner": owner,
             "pocc_writerleaseexpireson": format_time(expires) if expires else None,

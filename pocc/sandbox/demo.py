@@ -119,6 +119,7 @@ def _serve_until_interrupted(stack: DemoStack) -> None:
     say()
     say("Serving. Press Ctrl-C to stop.")
     say(f"  pocc proxy:            {stack.public_url} (try {stack.public_url}/readyz)")
+    say(f"  D365 (click it here):  {config['d365']['contoso']}")
     say(f"  Dataverse (contoso):   {config['orgs']['contoso']['url']}/api/data/v9.2/")
     say(f"  Constant Contact API:  {config['constantcontact']['api_url']}")
     say(f"  sandbox admin:         {config['admin_url']}")

@@ -3,8 +3,9 @@
 Start-up, in order: make or reuse the TLS material, bind the port (`--port 0` picks a
 free one, so the public URL is known before any service mounts), build the Flask app
 with each service mounted, and only then write `sandbox.json`, which tells clients
-that the sandbox answers. Stopping (Ctrl-C or SIGTERM) closes the socket, runs the
-services' shutdown hooks and removes `sandbox.json`; the data folder stays.
+that the sandbox answers. Stopping (Ctrl-C or SIGTERM) closes the socket, lets the
+requests already in flight finish (up to `DRAIN_SECONDS`), runs the services'
+shutdown hooks and removes `sandbox.json`; the data folder stays.
 """
 
 from __future__ import annotations

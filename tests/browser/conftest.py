@@ -26,8 +26,10 @@ import requests
 from pocc.constantcontact import token_store
 from pocc.dataverse import DataverseClient
 from pocc.demo import connect
+from pocc.demo.job_follower import JobFollower
 from pocc.demo.processes import free_port
 from pocc.demo.stack import ORGANIZATION, DemoStack
+from pocc.jobs.job_row import JobKindValue
 from pocc.sandbox.seed import AdminWebApi, SeededOrganization, seed_organization
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -112,6 +114,22 @@ def connected(stack: DemoStack, seeded: SeededOrganization) -> None:
     connect.authenticate(stack)
 
 
+@pytest.fixture(scope="module")
+def synchronized(stack: DemoStack, connected: None) -> None:
+    """Campaigns imported, by the Synchronize test's click or else as the demo does."""
+    if admin_rows(stack, "pocc_campaigns", "$select=pocc_name&$top=1"):
+        return
+
+    admin = DataverseClient.from_settings(stack.settings("admin"), ORGANIZATION)
+    follower = JobFollower(admin, stack.public_url)
+
+    try:
+        follower.run("Synchronize campaigns", JobKindValue.SYNCHRONIZE)
+    finally:
+        follower.close()
+        admin.close()
+
+
 def _store_secret(stack: DemoStack) -> None:
     application = stack.config["constantcontact"]
     settings = stack.settings()
@@ -145,6 +163,10 @@ class Shell:
         self.context = context
         self.page = context.new_page()
         self.page.set_default_timeout(PAGE_TIMEOUT_MS)
+        # What the pages said in the browser console, printed when a test fails.
+        self.console: list[str] = []
+        context.on("console", lambda message: self.console.append(message.text))
+        context.on("weberror", lambda error: self.console.append(str(error.error)))
         self.url = stack.config["d365"][ORGANIZATION]
 
     def sign_in(self, login: str) -> Shell:
@@ -164,23 +186,39 @@ class Shell:
         return path
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[Any]:
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def shell(stack: DemoStack, browser: Any) -> Iterator[Callable[[str], Shell]]:
+def shell(
+    request: pytest.FixtureRequest, stack: DemoStack, browser: Any
+) -> Iterator[Callable[[str], Shell]]:
     """`shell("marketer")`: a new browser context signed in as that person."""
-    contexts = []
+    opened: list[Shell] = []
 
     def open_as(login: str) -> Shell:
         context = browser.new_context(
             ignore_https_errors=True, viewport={"width": 1400, "height": 1000}
         )
-        contexts.append(context)
-        return Shell(stack, context).sign_in(login)
+        session = Shell(stack, context)
+        opened.append(session)
+        return session.sign_in(login)
 
     try:
         yield open_as
     finally:
-        for context in contexts:
-            context.close()
+        report = getattr(request.node, "report_call", None)
+
+        for number, session in enumerate(opened):
+            if report is not None and report.failed:
+                session.screenshot(f"failed-{request.node.name}-{number}")
+                print("\n".join(session.console[-40:]))
+
+            session.context.close()
 
 
 def admin_rows(stack: DemoStack, entity_set: str, query: str) -> list[dict[str, Any]]:

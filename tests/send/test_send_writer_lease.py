@@ -16,13 +16,17 @@ from pocc.dataverse import DataverseClient
 from pocc.jobs.job_row import JobStatus
 from pocc.jobs.kinds import JobContext
 from pocc.jobs.kinds.send import Send
-from pocc.jobs.runner import Runner
+from pocc.jobs.runner import Runner, Timing
 from tests.jobs.conftest import job, status_of, wait_for
 from tests.send import send_checks
 from tests.send.conftest import Seeded
 from tests.send.held_send import kinds_with, send_kind
 
 HOLD_SECONDS = 30
+# The lease lasts one stale limit and its expiry is stored to the whole second, so
+# the jobs tests' 1.5 s can look lapsed at a second's turn between two beats; a
+# few seconds keeps the first send's hold certain.
+LEASE_TIMING = Timing(heartbeat_seconds=0.2, stale_seconds=5.0)
 
 
 def test_sends_with_overlapping_lists_are_serialised_by_the_writer_lease(
@@ -60,7 +64,7 @@ def test_sends_with_overlapping_lists_are_serialised_by_the_writer_lease(
             release.wait(HOLD_SECONDS)
 
     first_kinds = kinds_with(send_kind(Send.chunk_size, hold_first_import))
-    first_runner = runner_for("runner-one", kinds=first_kinds)
+    first_runner = runner_for("runner-one", kinds=first_kinds, timing=LEASE_TIMING)
     statuses: dict[str, JobStatus | None] = {}
     running = threading.Thread(
         target=lambda: statuses.update(first=first_runner.run_job(first_job))
@@ -69,7 +73,9 @@ def test_sends_with_overlapping_lists_are_serialised_by_the_writer_lease(
 
     try:
         wait_for(importing.is_set, what="the first send to start importing")
-        second_runner = runner_for("runner-two", kinds=kinds_with(Send))
+        second_runner = runner_for(
+            "runner-two", kinds=kinds_with(Send), timing=LEASE_TIMING
+        )
 
         assert second_runner.run_job(second_job) is None
         waiting = job(admin, second_job)

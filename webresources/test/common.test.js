@@ -48,7 +48,10 @@ test("an organisation without a configuration is told to open Setup", async () =
 test("a privilege refusal names the privilege and the role to ask for", () => {
   const { Common } = setUp();
 
-  const message = Common.describeDataverseError(privilegeError("prvCreatepocc_job", "pocc_job"), "start this pocc job");
+  const message = Common.describeDataverseError(
+    privilegeError("prvCreatepocc_job", "pocc_job"),
+    "start this pocc job",
+  );
 
   assert.match(message, /^You are not allowed to start this pocc job/);
   assert.match(message, /prvCreatepocc_job/);
@@ -87,19 +90,30 @@ const NUDGE_CASES = [
   },
   {
     title: "404 for an unknown organisation shows the service's advice",
-    double: nudgeAnswer(404, { error: "unknown_organization", message: "pocc does not serve the organisation 'contoso'." }),
+    double: nudgeAnswer(404, {
+      error: "unknown_organization",
+      message: "pocc does not serve the organisation 'contoso'.",
+    }),
     level: Level.error,
     says: [/refused to start the job \(HTTP 404\)/, /does not serve the organisation 'contoso'/],
   },
   {
     title: "409 because a worker already claimed the job is not a failure",
-    double: nudgeAnswer(409, { error: "job_not_queued", message: "The job is Running, not Queued.", status: "Running" }),
+    double: nudgeAnswer(409, {
+      error: "job_not_queued",
+      message: "The job is Running, not Queued.",
+      status: "Running",
+    }),
     level: Level.info,
     says: [/already started \(Running\)/],
   },
   {
     title: "409 for a cancelled job says so",
-    double: nudgeAnswer(409, { error: "job_not_queued", message: "The job is Cancelled, not Queued.", status: "Cancelled" }),
+    double: nudgeAnswer(409, {
+      error: "job_not_queued",
+      message: "The job is Cancelled, not Queued.",
+      status: "Cancelled",
+    }),
     level: Level.warning,
     says: [/The job is Cancelled, not Queued/],
   },

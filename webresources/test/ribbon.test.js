@@ -1,5 +1,6 @@
 "use strict";
 
+const vm = require("node:vm");
 const test = require("node:test");
 const assert = require("node:assert/strict");
 const { privilegeError } = require("./support/fake-webapi");
@@ -8,6 +9,7 @@ const {
   fakeFetch,
   makeXrm,
   listGrid,
+  source,
   loadRibbon,
   nudgeAnswer,
   unreachable,
@@ -15,8 +17,19 @@ const {
   scriptJob,
 } = require("./support/harness");
 
-const Kind = { synchronize: 101500000, send: 101500001, syncList: 101500003, findDuplicates: 101500004 };
-const Status = { queued: 101500000, running: 101500001, succeeded: 101500002, partly: 101500003, failed: 101500004 };
+const Kind = {
+  synchronize: 101500000,
+  send: 101500001,
+  syncList: 101500003,
+  findDuplicates: 101500004,
+};
+const Status = {
+  queued: 101500000,
+  running: 101500001,
+  succeeded: 101500002,
+  partly: 101500003,
+  failed: 101500004,
+};
 const Level = { success: 1, error: 2, warning: 3, info: 4 };
 
 const CAMPAIGN_ID = "7d0c3b1a-2e4f-4a5b-9c8d-0e1f2a3b4c5d";
@@ -32,20 +45,35 @@ function campaignForm({ id = CAMPAIGN_ID, source = true, dirty = false } = {}) {
     (Attribute) =>
       Attribute.createLookup(
         "pocc_sourcecampaignid",
-        source ? [{ id: `{${SOURCE_ID.toUpperCase()}}`, name: "Spring launch", entityType: "campaign" }] : null,
+        source
+          ? [{ id: `{${SOURCE_ID.toUpperCase()}}`, name: "Spring launch", entityType: "campaign" }]
+          : null,
       ),
   ];
   const xrm = makeXrm({
-    entity: { id: id ? `{${id.toUpperCase()}}` : "", entityName: "pocc_campaign", primaryValue: "April newsletter" },
+    entity: {
+      id: id ? `{${id.toUpperCase()}}` : "",
+      entityName: "pocc_campaign",
+      primaryValue: "April newsletter",
+    },
     attributes,
     jobGrid: true,
   });
-  xrm.saves = 0;
-  xrm.formContext.data.entity.getIsDirty = () => dirty && xrm.saves === 0;
+  // xrm-mock makes up an id for an empty one; Dynamics 365 answers "" for a new record.
+  xrm.formContext.data.entity.getId = () => (id ? `{${id.toUpperCase()}}` : "");
+  xrm.saved = { times: 0 };
+  xrm.formContext.data.entity.getIsDirty = () => dirty && xrm.saved.times === 0;
   xrm.formContext.data.save = async () => {
-    xrm.saves += 1;
+    xrm.saved.times += 1;
   };
   return xrm;
+}
+
+/** ribbon.js without common.js, as a command or enable rule naming only it loads it. */
+function ribbonAlone(Xrm) {
+  const context = vm.createContext({ Xrm, setTimeout });
+  vm.runInContext(source("scripts/ribbon.js"), context);
+  return context.Pocc.Ribbon;
 }
 
 function setUp(xrm, fetchDouble = accepted()) {
@@ -80,7 +108,10 @@ test("Synchronize creates a queued Synchronize job, nudges pocc and links to the
   assert.equal(first.action.actionLabel, "Open job");
   first.action.eventHandler();
   await new Promise((resolve) => setTimeout(resolve, 5));
-  assert.deepEqual({ ...page.Xrm.Navigation.formCalls[0].entityFormOptions }, { entityName: "pocc_job", entityId: outcome.jobId });
+  assert.deepEqual(
+    { ...page.Xrm.Navigation.formCalls[0].entityFormOptions },
+    { entityName: "pocc_job", entityId: outcome.jobId },
+  );
 
   assert.equal(page.last().level, Level.success);
   assert.equal(page.last().message, "Synchronize succeeded.");
@@ -131,7 +162,10 @@ test("a 404 from pocc becomes an error notice with pocc's advice", async () => {
 });
 
 test("a 409 because the job already runs is shown as started, not as a failure", async () => {
-  const page = setUp(makeXrm(), nudgeAnswer(409, { error: "job_not_queued", status: "Running", message: "x" }));
+  const page = setUp(
+    makeXrm(),
+    nudgeAnswer(409, { error: "job_not_queued", status: "Running", message: "x" }),
+  );
   runsToEnd(page.webApi);
 
   await page.Ribbon.synchronize(listGrid("pocc_campaign"));
@@ -150,6 +184,16 @@ test("an organisation that is not set up is told so before any job is made", asy
   assert.equal(xrm.webApi.callsOf("createRecord").length, 0);
   assert.equal(xrm.last().level, Level.error);
   assert.match(xrm.last().message, /pocc is not set up yet/);
+});
+
+test("a button whose command did not load common.js says so instead of failing silently", async () => {
+  const xrm = makeXrm();
+
+  const outcome = await ribbonAlone(xrm.Xrm).synchronize(listGrid("pocc_campaign"));
+
+  assert.match(outcome.problem, /pocc_\/scripts\/common\.js was not loaded/);
+  const alert = xrm.Xrm.Navigation.alertDialogCalls[0].alertStrings;
+  assert.match(alert.text, /import the PowerConstantContact solution again/);
 });
 
 test("Send asks first, then creates a Send job bound to the campaign and refreshes its job grid", async () => {
@@ -197,7 +241,7 @@ test("Send saves pending edits before the job reads the campaign", async () => {
 
   await page.Ribbon.send(page.formContext);
 
-  assert.equal(page.saves, 1);
+  assert.equal(page.saved.times, 1);
   createdJob(page.webApi);
 });
 
@@ -211,7 +255,10 @@ test("a failed Send shows the job's own error", async () => {
   await page.Ribbon.send(page.formContext);
 
   assert.equal(page.last().level, Level.error);
-  assert.equal(page.last().message, "Send failed: The source campaign has no marketing lists: attach one and send again.");
+  assert.equal(
+    page.last().message,
+    "Send failed: The source campaign has no marketing lists: attach one and send again.",
+  );
 });
 
 test("a partly successful job is a warning pointing at the job", async () => {
@@ -226,12 +273,25 @@ test("a partly successful job is a warning pointing at the job", async () => {
 
 test("canSend is true for a saved campaign whose source campaign has marketing lists", async () => {
   const page = setUp(campaignForm());
-  page.webApi.seed("campaign", { campaignid: SOURCE_ID, campaignlist_association: [{ listid: LIST_ID }] });
+  page.webApi.seed("campaign", {
+    campaignid: SOURCE_ID,
+    campaignlist_association: [{ listid: LIST_ID }],
+  });
 
   assert.equal(await page.Ribbon.canSend(page.formContext), true);
   const read = page.webApi.callsOf("retrieveRecord", "campaign")[0];
   assert.equal(read.id, SOURCE_ID);
   assert.match(read.options, /\$expand=campaignlist_association/);
+});
+
+test("canSend needs only ribbon.js, since an enable rule names a single library", async () => {
+  const xrm = campaignForm();
+  xrm.webApi.seed("campaign", {
+    campaignid: SOURCE_ID,
+    campaignlist_association: [{ listid: LIST_ID }],
+  });
+
+  assert.equal(await ribbonAlone(xrm.Xrm).canSend(xrm.formContext), true);
 });
 
 test("canSend is false when the source campaign has no lists", async () => {
@@ -257,7 +317,11 @@ test("canSend is false when the source campaign cannot be read", async () => {
 
 test("Sync to Constant Contact creates a list job bound to the marketing list", async () => {
   const xrm = makeXrm({
-    entity: { id: `{${LIST_ID.toUpperCase()}}`, entityName: "list", primaryValue: "Newsletter subscribers" },
+    entity: {
+      id: `{${LIST_ID.toUpperCase()}}`,
+      entityName: "list",
+      primaryValue: "Newsletter subscribers",
+    },
     jobGrid: true,
   });
   xrm.formContext.data.entity.getIsDirty = () => false;

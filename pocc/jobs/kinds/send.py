@@ -93,7 +93,7 @@ class Send(JobKind):
         for item in inactive:
             job.log(f"Left out the inactive marketing list {item.name}.")
 
-        field_map = read_field_map(job.dataverse)
+        field_map = read_field_map(job.dataverse, client)
         plan = read_plan(
             job.dataverse, lists, field_map, job.stop_if_cancelled, self.page_size
         )

@@ -47,10 +47,36 @@ class ActivityWorker:
             queued = activities_queue.next_queued(self._service)
 
             if queued is not None:
-                self._advance(*queued)
+                self._advance_or_fail(*queued)
                 self._last_step = time.monotonic()
         finally:
             self._lock.release()
+
+    def _advance_or_fail(self, activity_id: str, position: int) -> None:
+        """One step; a step that raises fails its activity rather than being
+        retried forever at the head of the queue, holding back the rest."""
+        try:
+            self._advance(activity_id, position)
+        except Exception:
+            logger.exception("Constant Contact activity %s broke", activity_id)
+            self._fail(activity_id)
+
+    def _fail(self, activity_id: str) -> None:
+        service = self._service
+        now = iso(service.now())
+
+        with service.store.transaction():
+            activity = service.store.get(ACTIVITY_KIND, activity_id)
+
+            if activity is not None:
+                activity["state"] = "failed"
+                activity["activity_errors"].append(
+                    "The activity could not be processed."
+                )
+                activity["updated_at"] = activity["completed_at"] = now
+                service.store.replace(ACTIVITY_KIND, activity_id, activity)
+
+            activities_queue.finish(service, activity_id)
 
     def _advance(self, activity_id: str, position: int) -> None:
         service = self._service

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from flask import Blueprint, Response, request
 
-from pocc.sandbox.dataverse import batch, dispatch, errors, security
+from pocc.sandbox.dataverse import batch, dispatch, errors, odata_errors, security
 from pocc.sandbox.dataverse.messages import ApiRequest, ApiResponse
 from pocc.sandbox.dataverse.organization import Organization
 from pocc.sandbox.dataverse.security import Caller
@@ -93,9 +93,7 @@ def _serve(
 
 def _answer(organization: Organization, caller: Caller) -> ApiResponse:
     if len(request.url) > MAX_URL_LENGTH:
-        raise errors.DataverseError(
-            414, "", "Invalid URI: The Uri string is too long."
-        )
+        raise errors.DataverseError(414, "", "Invalid URI: The Uri string is too long.")
 
     api_request = from_flask(organization)
 
@@ -145,6 +143,8 @@ def from_flask(organization: Organization) -> ApiRequest:
     resource = raw_path[marker + len(API_PREFIX) :] if marker >= 0 else ""
     resource = unquote(resource.lstrip("/")) if raw else resource.lstrip("/")
 
+    _refuse_repeated_options(request.args)
+
     return ApiRequest(
         method=request.method,
         path=resource,
@@ -153,6 +153,16 @@ def from_flask(organization: Organization) -> ApiRequest:
         body=request.get_data(),
         url=_public_url(organization, resource),
     )
+
+
+def _refuse_repeated_options(arguments: Any) -> None:
+    """`$top=1&$top=2` is ambiguous, and OData refuses it rather than pick one."""
+    for name in arguments:
+        if name.startswith("$") and len(arguments.getlist(name)) > 1:
+            raise odata_errors.query_error(
+                f"Query option '{name}' was specified more than once, but it must be "
+                "specified at most once."
+            )
 
 
 def _public_url(organization: Organization, resource: str) -> str:

@@ -85,7 +85,7 @@ def _parse(
     if "$top" in options:
         parsed.top = _non_negative(options["$top"], "$top")
 
-    parsed.count = options.get("$count", "false").lower() == "true"
+    parsed.count = _count(options.get("$count", "false"))
 
     if options.get("$expand"):
         parsed.expand = parse_expand(options["$expand"], table, schema, aliases)
@@ -187,6 +187,13 @@ def split_top_level(text: str, separator: str) -> list[str]:
 
     parts.append(text[start:].strip())
     return [part for part in parts if part]
+
+
+def _count(text: str) -> bool:
+    if text.strip().lower() not in ("true", "false"):
+        raise odata_errors.query_error(f"'{text[:100]}' is not a valid count option.")
+
+    return text.strip().lower() == "true"
 
 
 def _non_negative(text: str, name: str) -> int:

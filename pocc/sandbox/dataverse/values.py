@@ -45,6 +45,12 @@ DEFAULT_RANGES = {
     AttributeType.DOUBLE: (-100_000_000_000, 100_000_000_000),
 }
 
+# What the OData layer can read into each integer type at all.
+EDM_INTEGER_RANGES = {
+    "Edm.Int32": (-(2**31), 2**31 - 1),
+    "Edm.Int64": (-(2**63), 2**63 - 1),
+}
+
 INTEGER_TYPES = frozenset({AttributeType.INTEGER, AttributeType.BIGINT})
 NUMBER_TYPES = frozenset(
     {AttributeType.DECIMAL, AttributeType.DOUBLE, AttributeType.MONEY}
@@ -123,7 +129,8 @@ def _reads_as(column: Column, value: Any) -> bool:
         return isinstance(value, str)
 
     if column.type in INTEGER_TYPES or column.is_choice:
-        return is_number and isinstance(value, int)
+        low, high = EDM_INTEGER_RANGES[EDM_TYPES[column.type]]
+        return is_number and isinstance(value, int) and low <= value <= high
 
     if column.type in NUMBER_TYPES:
         return is_number
@@ -152,7 +159,7 @@ def _text(table: Table, column: Column, value: Any) -> str:
 
 
 def _integer(column: Column, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not _reads_as(column, value):
         raise errors.wrong_type(value, EDM_TYPES[column.type])
 
     return value

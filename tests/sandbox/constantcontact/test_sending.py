@@ -15,14 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pocc.sandbox.constantcontact import (
-    activities_queue,
-    contact_records,
-    seed,
-    sending,
-)
-from pocc.sandbox.constantcontact.service import build_service
-from pocc.sandbox.context import SandboxClock, SandboxContext
+from pocc.sandbox.constantcontact import sending
+from tests.sandbox.constantcontact.in_process import seeded_service
 
 
 class SimulatedCrashError(Exception):
@@ -31,17 +25,7 @@ class SimulatedCrashError(Exception):
 
 @pytest.fixture
 def desk(tmp_path: Path) -> sending.CampaignDesk:
-    context = SandboxContext(
-        data_dir=tmp_path,
-        base_url="https://localhost:1",
-        clock=SandboxClock(tmp_path / "clock.json"),
-    )
-    service = build_service(context)
-    contact_records.ensure_tables(service.store)
-    activities_queue.ensure_tables(service)
-    campaign_desk = sending.install(service)
-    seed.seed_account(service)
-    return campaign_desk
+    return sending.desk_of(seeded_service(tmp_path))
 
 
 def test_a_send_cut_off_halfway_leaves_no_trace_and_later_goes_out_whole(

@@ -138,7 +138,10 @@ def test_a_filter_nested_too_deep_is_refused(sandbox: SandboxProcess, expression
         ("contacts", {"$top": HUGE_NUMBER}),
         (
             "contacts",
-            {"fetchXml": f"<fetch count='{HUGE_NUMBER}'><entity name='contact'/></fetch>"},
+            {
+                "fetchXml": f"<fetch count='{HUGE_NUMBER}'><entity name='contact'/>"
+                "</fetch>"
+            },
         ),
     ],
     ids=["int64-overflow", "5000-digits", "in-list", "key", "top", "fetch-count"],
@@ -189,7 +192,13 @@ def test_bodies_json_cannot_carry_are_refused_and_write_nothing(
 
 @pytest.mark.parametrize(
     ("column", "value"),
-    [("statecode", "x"), ("statecode", 1.5), ("statecode", True), ("createdon", 5)],
+    [
+        ("statecode", "x"),
+        ("statecode", 1.5),
+        ("statecode", True),
+        ("statecode", 2**40),
+        ("createdon", 5),
+    ],
 )
 def test_a_read_only_column_still_has_its_type_checked(
     sandbox: SandboxProcess, column, value
@@ -220,3 +229,22 @@ def test_a_url_over_32_kb_is_refused_but_fits_in_a_batch(sandbox: SandboxProcess
     assert error_of(direct)["message"] == "Invalid URI: The Uri string is too long."
     assert batched.status_code == 200
     assert wanted in batched.text
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "$top=1&$top=2",
+            "Query option '$top' was specified more than once, but it must be "
+            "specified at most once.",
+        ),
+        ("$count=maybe", "'maybe' is not a valid count option."),
+    ],
+    ids=["repeated-option", "count-not-boolean"],
+)
+def test_ambiguous_query_options_are_refused(sandbox: SandboxProcess, query, message):
+    answer = sandbox.admin_session().get(f"contacts?{query}")
+
+    assert answer.status_code == 400
+    assert error_of(answer) == {"code": QUERY_OPTION_ERROR, "message": message}

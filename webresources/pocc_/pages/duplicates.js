@@ -2,8 +2,9 @@
  * The Duplicates page: each email address shared by several records, the records
  * (each opens its form) and which one a Send uses, plus a button that scans again.
  *
- * pocc_records holds JSON written by the Find duplicates job:
- * [{"table": "contact", "id": "<guid>", "name": "Ana Silva", "used": true}, ...].
+ * pocc_records holds JSON written by the Find duplicates job (pocc/duplicates/results.py),
+ * the record Send uses first: [{"table": "contact", "id": "<guid>", "name": "Ana Silva",
+ * "used_by_send": true}, ..., {"more": 12}], the last entry only when the list was cut.
  */
 (function (root) {
   "use strict";
@@ -32,13 +33,20 @@
   }
 
   function showStatus(level, message, jobId) {
-    const levels = { [Level.success]: "success", [Level.error]: "error", [Level.warning]: "warning" };
+    const levels = {
+      [Level.success]: "success",
+      [Level.error]: "error",
+      [Level.warning]: "warning",
+    };
     page.status.hidden = false;
     page.status.className = `pocc-status pocc-${levels[level] || "info"}`;
     page.status.textContent = message;
 
     if (jobId) {
-      page.status.append(" ", linkButton("Open job", () => Common.openJob(jobId)));
+      page.status.append(
+        " ",
+        linkButton("Open job", () => Common.openJob(jobId)),
+      );
     }
   }
 
@@ -58,7 +66,11 @@
     let options = QUERY;
 
     while (options && rows.length < MOST_ROWS) {
-      const result = await webApi.retrieveMultipleRecords("pocc_emailduplicate", options, PAGE_SIZE);
+      const result = await webApi.retrieveMultipleRecords(
+        "pocc_emailduplicate",
+        options,
+        PAGE_SIZE,
+      );
       rows.push(...result.entities);
       options = result.nextLink ? new URL(result.nextLink).search : "";
     }
@@ -66,24 +78,28 @@
     return { rows: rows.slice(0, MOST_ROWS), more: Boolean(options) || rows.length > MOST_ROWS };
   }
 
-  /** The records of one duplicate, or null when the JSON cannot be read. */
+  /** The records of one duplicate and how many were left out, or null if unreadable. */
   function parseRecords(text) {
     try {
       const parsed = JSON.parse(text || "[]");
-      const list = Array.isArray(parsed) ? parsed : parsed.records;
 
-      if (!Array.isArray(list)) {
+      if (!Array.isArray(parsed)) {
         return null;
       }
 
-      return list
-        .filter((item) => item && item.id && (item.table || item.entity))
+      const records = parsed
+        .filter((item) => item && item.id && item.table)
         .map((item) => ({
-          table: String(item.table || item.entity).toLowerCase(),
+          table: String(item.table).toLowerCase(),
           id: Common.cleanId(item.id),
           name: item.name ? String(item.name) : "(no name)",
-          used: Boolean(item.used),
+          used: Boolean(item.used_by_send),
         }));
+      const more = parsed.reduce(
+        (sum, item) => sum + (item && Number(item.more) > 0 ? Number(item.more) : 0),
+        0,
+      );
+      return { records, more };
     } catch (notJson) {
       return null;
     }
@@ -93,7 +109,9 @@
     const item = page.document.createElement("li");
     const label = `${TABLE_LABELS[record.table] || record.table}: ${record.name}`;
     item.append(
-      linkButton(label, () => Common.xrm().Navigation.openForm({ entityName: record.table, entityId: record.id })),
+      linkButton(label, () =>
+        Common.xrm().Navigation.openForm({ entityName: record.table, entityId: record.id }),
+      ),
     );
 
     if (record.used) {
@@ -112,15 +130,25 @@
     return element;
   }
 
+  function formatCount(count) {
+    return count == null ? "" : Number(count).toLocaleString("en-US");
+  }
+
   function duplicateRow(row) {
-    const records = parseRecords(row.pocc_records);
+    const parsed = parseRecords(row.pocc_records);
     const list = page.document.createElement("ul");
     list.className = "pocc-records";
 
-    if (records) {
-      list.append(...records.map(recordItem));
+    if (parsed) {
+      list.append(...parsed.records.map(recordItem));
     } else {
       list.append("The list of records could not be read; run Find duplicates again.");
+    }
+
+    if (parsed && parsed.more) {
+      const rest = page.document.createElement("li");
+      rest.textContent = `and ${parsed.more.toLocaleString("en-US")} more`;
+      list.append(rest);
     }
 
     const tr = page.document.createElement("tr");
@@ -128,7 +156,7 @@
     tr.append(
       cell(row.pocc_normalizedemail || ""),
       cell(list),
-      cell(String(row.pocc_count ?? (records ? records.length : ""))),
+      cell(formatCount(row.pocc_count ?? (parsed ? parsed.records.length + parsed.more : null))),
       cell(found),
     );
     return tr;
@@ -142,8 +170,13 @@
       return;
     }
 
-    const shown = rows.length === 1 ? "1 shared address" : `${rows.length.toLocaleString("en-US")} shared addresses`;
-    page.summary.textContent = more ? `${shown} shown (the first ${MOST_ROWS.toLocaleString("en-US")}).` : `${shown}.`;
+    const shown =
+      rows.length === 1
+        ? "1 shared address"
+        : `${rows.length.toLocaleString("en-US")} shared addresses`;
+    page.summary.textContent = more
+      ? `${shown} shown (the first ${MOST_ROWS.toLocaleString("en-US")}).`
+      : `${shown}.`;
   }
 
   async function load() {

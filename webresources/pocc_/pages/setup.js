@@ -41,7 +41,11 @@
     ["Mountain Standard Time", "(GMT-07:00) Mountain Time (US & Canada)", "America/Denver"],
     ["Central America Standard Time", "(GMT-06:00) Central America", "America/Guatemala"],
     ["Central Standard Time", "(GMT-06:00) Central Time (US & Canada)", "America/Chicago"],
-    ["Central Standard Time (Mexico)", "(GMT-06:00) Guadalajara, Mexico City, Monterrey", "America/Mexico_City"],
+    [
+      "Central Standard Time (Mexico)",
+      "(GMT-06:00) Guadalajara, Mexico City, Monterrey",
+      "America/Mexico_City",
+    ],
     ["Canada Central Standard Time", "(GMT-06:00) Saskatchewan", "America/Regina"],
     ["SA Pacific Standard Time", "(GMT-05:00) Bogota, Lima, Quito, Rio Branco", "America/Bogota"],
     ["Eastern Standard Time", "(GMT-05:00) Eastern Time (US & Canada)", "America/New_York"],
@@ -51,13 +55,29 @@
     ["Argentina Standard Time", "(GMT-03:00) City of Buenos Aires", "America/Buenos_Aires"],
     ["UTC", "(GMT) Coordinated Universal Time", "Etc/UTC"],
     ["GMT Standard Time", "(GMT) Dublin, Edinburgh, Lisbon, London", "Europe/London"],
-    ["W. Europe Standard Time", "(GMT+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", "Europe/Berlin"],
-    ["Central Europe Standard Time", "(GMT+01:00) Belgrade, Bratislava, Budapest, Ljubljana, Prague", "Europe/Budapest"],
+    [
+      "W. Europe Standard Time",
+      "(GMT+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna",
+      "Europe/Berlin",
+    ],
+    [
+      "Central Europe Standard Time",
+      "(GMT+01:00) Belgrade, Bratislava, Budapest, Ljubljana, Prague",
+      "Europe/Budapest",
+    ],
     ["Romance Standard Time", "(GMT+01:00) Brussels, Copenhagen, Madrid, Paris", "Europe/Paris"],
-    ["Central European Standard Time", "(GMT+01:00) Sarajevo, Skopje, Warsaw, Zagreb", "Europe/Warsaw"],
+    [
+      "Central European Standard Time",
+      "(GMT+01:00) Sarajevo, Skopje, Warsaw, Zagreb",
+      "Europe/Warsaw",
+    ],
     ["W. Central Africa Standard Time", "(GMT+01:00) West Central Africa", "Africa/Lagos"],
     ["GTB Standard Time", "(GMT+02:00) Athens, Bucharest", "Europe/Bucharest"],
-    ["FLE Standard Time", "(GMT+02:00) Helsinki, Kyiv, Riga, Sofia, Tallinn, Vilnius", "Europe/Kiev"],
+    [
+      "FLE Standard Time",
+      "(GMT+02:00) Helsinki, Kyiv, Riga, Sofia, Tallinn, Vilnius",
+      "Europe/Kiev",
+    ],
     ["South Africa Standard Time", "(GMT+02:00) Harare, Pretoria", "Africa/Johannesburg"],
     ["Egypt Standard Time", "(GMT+02:00) Cairo", "Africa/Cairo"],
     ["Israel Standard Time", "(GMT+02:00) Jerusalem", "Asia/Jerusalem"],
@@ -106,7 +126,11 @@
   }
 
   function showStatus(level, message, link) {
-    const levels = { [Level.success]: "success", [Level.error]: "error", [Level.warning]: "warning" };
+    const levels = {
+      [Level.success]: "success",
+      [Level.error]: "error",
+      [Level.warning]: "warning",
+    };
     page.status.hidden = false;
     page.status.className = `pocc-status pocc-${levels[level] || "info"}`;
     page.status.textContent = message;
@@ -146,7 +170,10 @@
       );
       const zones = result.entities
         .filter((row) => row.standardname)
-        .map((row) => ({ name: row.standardname, label: row.userinterfacename || row.standardname }));
+        .map((row) => ({
+          name: row.standardname,
+          label: row.userinterfacename || row.standardname,
+        }));
       return zones.length ? zones : TIME_ZONES;
     } catch (notReadable) {
       return TIME_ZONES;
@@ -157,7 +184,10 @@
   function deployments(saved) {
     const search = new URLSearchParams(root.location.search);
     const data = new URLSearchParams(search.get("data") || "");
-    const urls = data.getAll("deployment").map((url) => url.trim()).filter(Boolean);
+    const urls = data
+      .getAll("deployment")
+      .map((url) => url.trim())
+      .filter(Boolean);
     return [...new Set(saved ? [saved, ...urls] : urls)];
   }
 
@@ -332,7 +362,10 @@
       return;
     }
 
-    await webApi.createRecord("pocc_configuration", { pocc_name: "PowerConstantContact", ...record });
+    await webApi.createRecord("pocc_configuration", {
+      pocc_name: "PowerConstantContact",
+      ...record,
+    });
   }
 
   function consentUrl() {
@@ -364,7 +397,9 @@
   }
 
   function fingerprint(row) {
-    return [row.pocc_ccaccountid, row.pocc_tokenexpireson, row.pocc_needsreauthentication].join("|");
+    return [row.pocc_ccaccountid, row.pocc_tokenexpireson, row.pocc_needsreauthentication].join(
+      "|",
+    );
   }
 
   async function waitForConnection(consent, before) {
@@ -381,7 +416,8 @@
         return false;
       }
 
-      const connected = fingerprint(configuration) !== before && !configuration.pocc_needsreauthentication;
+      const connected =
+        fingerprint(configuration) !== before && !configuration.pocc_needsreauthentication;
 
       if (connected && (configuration.pocc_ccaccountname || configuration.pocc_ccaccountid)) {
         render();
@@ -392,12 +428,18 @@
 
       if (closed && consent) {
         render();
-        showStatus(Level.warning, "The Constant Contact window closed before an account was connected. Click Authenticate to try again.");
+        showStatus(
+          Level.warning,
+          "The Constant Contact window closed before an account was connected. Click Authenticate to try again.",
+        );
         return false;
       }
     }
 
-    showStatus(Level.warning, "No Constant Contact account was connected. Click Authenticate to try again.");
+    showStatus(
+      Level.warning,
+      "No Constant Contact account was connected. Click Authenticate to try again.",
+    );
     return false;
   }
 

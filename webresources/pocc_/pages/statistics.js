@@ -115,8 +115,16 @@
   function renderFigures(campaign) {
     page.figures.replaceChildren(
       figure("Sends", formatted(campaign.pocc_sends)),
-      figure("Open rate", rate(campaign.pocc_openrate, campaign.pocc_uniqueopens, campaign), `${formatted(campaign.pocc_uniqueopens)} contacts opened`),
-      figure("Click rate", rate(campaign.pocc_clickrate, campaign.pocc_uniqueclicks, campaign), `${formatted(campaign.pocc_uniqueclicks)} contacts clicked`),
+      figure(
+        "Open rate",
+        rate(campaign.pocc_openrate, campaign.pocc_uniqueopens, campaign),
+        `${formatted(campaign.pocc_uniqueopens)} contacts opened`,
+      ),
+      figure(
+        "Click rate",
+        rate(campaign.pocc_clickrate, campaign.pocc_uniqueclicks, campaign),
+        `${formatted(campaign.pocc_uniqueclicks)} contacts clicked`,
+      ),
       figure("Bounces", formatted(campaign.pocc_bounces)),
       figure("Opt-outs", formatted(campaign.pocc_optouts)),
     );
@@ -164,21 +172,43 @@
       const width = largest > 0 ? Math.round((track * bar.value) / largest) : 0;
       const middle = y + chart.barHeight / 2;
       svg.append(
-        svgElement("text", { x: 0, y: middle, "dominant-baseline": "middle", class: "pocc-bar-label" }, bar.label),
-        svgElement("rect", { x: chart.labelWidth, y, width: track, height: chart.barHeight, class: "pocc-bar-track" }),
-        svgElement("rect", { x: chart.labelWidth, y, width, height: chart.barHeight, class: `pocc-bar ${bar.className}` }),
         svgElement(
           "text",
-          { x: chart.labelWidth + track + 8, y: middle, "dominant-baseline": "middle", class: "pocc-bar-value" },
+          { x: 0, y: middle, "dominant-baseline": "middle", class: "pocc-bar-label" },
+          bar.label,
+        ),
+        svgElement("rect", {
+          x: chart.labelWidth,
+          y,
+          width: track,
+          height: chart.barHeight,
+          class: "pocc-bar-track",
+        }),
+        svgElement("rect", {
+          x: chart.labelWidth,
+          y,
+          width,
+          height: chart.barHeight,
+          class: `pocc-bar ${bar.className}`,
+        }),
+        svgElement(
+          "text",
+          {
+            x: chart.labelWidth + track + 8,
+            y: middle,
+            "dominant-baseline": "middle",
+            class: "pocc-bar-value",
+          },
           formatted(bar.value),
         ),
       );
     });
 
     page.chart.replaceChildren(svg);
-    page.caption.textContent = largest > 0
-      ? "Opens and clicks count contacts, once each."
-      : "Nothing has been sent yet: the chart fills in after the first send.";
+    page.caption.textContent =
+      largest > 0
+        ? "Opens and clicks count contacts, once each."
+        : "Nothing has been sent yet: the chart fills in after the first send.";
   }
 
   function linkCell(url) {
@@ -210,7 +240,11 @@
     page.links.replaceChildren(
       ...links.map((link) => {
         const row = page.document.createElement("tr");
-        row.append(linkCell(link.pocc_url || link.pocc_name), numberCell(link.pocc_clicks), numberCell(link.pocc_uniqueclicks));
+        row.append(
+          linkCell(link.pocc_url || link.pocc_name),
+          numberCell(link.pocc_clicks),
+          numberCell(link.pocc_uniqueclicks),
+        );
         return row;
       }),
     );
@@ -251,7 +285,10 @@
       page.status.hidden = true;
       return true;
     } catch (error) {
-      showStatus(Level.error, Common.describeDataverseError(error, "read the campaign's statistics"));
+      showStatus(
+        Level.error,
+        Common.describeDataverseError(error, "read the campaign's statistics"),
+      );
       return false;
     }
   }

@@ -88,7 +88,9 @@
 
   /** A GUID as the Web API wants it: no braces, lower case. */
   function cleanId(id) {
-    return String(id || "").replace(/[{}]/g, "").toLowerCase();
+    return String(id || "")
+      .replace(/[{}]/g, "")
+      .toLowerCase();
   }
 
   function statusLabel(status) {
@@ -194,7 +196,10 @@
     const timer = controller && setTimeout(() => controller.abort(), settings.nudgeTimeoutMs);
 
     try {
-      return await root.fetch(url, controller ? { ...options, signal: controller.signal } : options);
+      return await root.fetch(
+        url,
+        controller ? { ...options, signal: controller.signal } : options,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -221,7 +226,10 @@
     }
 
     if (status === 409) {
-      return { level: Level.warning, message: said || `The job is ${body.status || "no longer queued"}.` };
+      return {
+        level: Level.warning,
+        message: said || `The job is ${body.status || "no longer queued"}.`,
+      };
     }
 
     if (status >= 500) {
@@ -347,7 +355,10 @@
   function refreshGrids(control) {
     try {
       if (control && control.ui && control.ui.controls) {
-        control.ui.controls.get().filter(isJobGrid).forEach((grid) => grid.refresh());
+        control.ui.controls
+          .get()
+          .filter(isJobGrid)
+          .forEach((grid) => grid.refresh());
       } else if (control && typeof control.refresh === "function") {
         control.refresh();
       }
@@ -367,7 +378,10 @@
 
   function finalNotice(title, job) {
     if (job === null) {
-      return [Level.warning, `${title}: pocc could not follow the job. Open it to see how it is going.`];
+      return [
+        Level.warning,
+        `${title}: pocc could not follow the job. Open it to see how it is going.`,
+      ];
     }
 
     if (job === undefined) {
@@ -419,7 +433,9 @@
       return { jobId, job };
     } catch (error) {
       const known = error instanceof PoccProblem;
-      const message = known ? error.message : `${title} could not be started: ${error && error.message}`;
+      const message = known
+        ? error.message
+        : `${title} could not be started: ${error && error.message}`;
       await show(known ? error.level : Level.error, message, jobId);
       return { jobId, job: undefined, problem: message };
     }

@@ -16,9 +16,15 @@
   // command's libraries in either order.
   const common = () => Pocc.Common;
 
+  const MISSING_COMMON =
+    "This pocc button cannot run: its script pocc_/scripts/common.js was not loaded. " +
+    "Ask your administrator to import the PowerConstantContact solution again.";
+
   /** A GUID as the Web API wants it; canSend needs it before common.js may be loaded. */
   function cleanId(id) {
-    return String(id || "").replace(/[{}]/g, "").toLowerCase();
+    return String(id || "")
+      .replace(/[{}]/g, "")
+      .toLowerCase();
   }
 
   function recordId(formContext) {
@@ -52,6 +58,11 @@
 
   /** Runs `prepare` (which may refuse with a PoccProblem), then the job it describes. */
   async function run(title, control, prepare) {
+    if (!common()) {
+      await root.Xrm.Navigation.openAlertDialog({ text: MISSING_COMMON });
+      return { jobId: null, problem: MISSING_COMMON };
+    }
+
     const { Level, PoccProblem, notifier, startJob } = common();
     const show = notifier();
     let job;
@@ -119,14 +130,16 @@
       const lookup = primaryControl.getAttribute("pocc_sourcecampaignid").getValue() || [];
       const lists = lookup.length ? lookup[0].name : "";
 
-      const answer = await common().xrm().Navigation.openConfirmDialog({
-        title: "Send campaign",
-        text:
-          `Send "${name}" through Constant Contact now to the members of the marketing ` +
-          `lists of ${lists ? `"${lists}"` : "its source campaign"}?`,
-        confirmButtonLabel: "Send",
-        cancelButtonLabel: "Cancel",
-      });
+      const answer = await common()
+        .xrm()
+        .Navigation.openConfirmDialog({
+          title: "Send campaign",
+          text:
+            `Send "${name}" through Constant Contact now to the members of the marketing ` +
+            `lists of ${lists ? `"${lists}"` : "its source campaign"}?`,
+          confirmButtonLabel: "Send",
+          cancelButtonLabel: "Cancel",
+        });
 
       if (!answer || !answer.confirmed) {
         return null;

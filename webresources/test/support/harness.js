@@ -15,6 +15,8 @@ const WEB_RESOURCES = path.resolve(__dirname, "..", "..", "pocc_");
 const ORG = "contoso";
 const ORG_URL = "https://contoso.crm.dynamics.com";
 const TARGET = "https://pocc.example.com";
+// Polls at once, and a job that never ends stops a test within seconds, not minutes.
+const FAST = { pollIntervalMs: 1, maxWatchMs: 3000 };
 
 function source(relative) {
   return fs.readFileSync(path.join(WEB_RESOURCES, relative), "utf8");
@@ -104,10 +106,18 @@ function listGrid(entityName) {
 
 /** common.js and ribbon.js run in one fresh global, as a form's command libraries do. */
 function loadRibbon(Xrm, fetch) {
-  const context = vm.createContext({ Xrm, fetch, setTimeout, clearTimeout, AbortController, URL, URLSearchParams });
+  const context = vm.createContext({
+    Xrm,
+    fetch,
+    setTimeout,
+    clearTimeout,
+    AbortController,
+    URL,
+    URLSearchParams,
+  });
   vm.runInContext(source("scripts/common.js"), context, { filename: "common.js" });
   vm.runInContext(source("scripts/ribbon.js"), context, { filename: "ribbon.js" });
-  context.Pocc.Common.settings.pollIntervalMs = 1;
+  Object.assign(context.Pocc.Common.settings, FAST);
   return context.Pocc;
 }
 
@@ -121,7 +131,7 @@ function loadPage(name, { Xrm, fetch, open, query = "" }) {
   window.fetch = fetch || fakeFetch(() => ({ status: 202, body: {} })).fetch;
   window.open = open || (() => null);
   window.eval(source("scripts/common.js"));
-  window.Pocc.Common.settings.pollIntervalMs = 1;
+  Object.assign(window.Pocc.Common.settings, FAST);
   window.eval(source(`pages/${name}.js`));
   return { window, document: window.document, Pocc: window.Pocc };
 }
