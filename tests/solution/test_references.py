@@ -39,6 +39,8 @@ RIBBON_FUNCTIONS = {
     "Pocc.Ribbon.syncList",
     "Pocc.Ribbon.findDuplicates",
 }
+# A command loads a library without running anything by calling a built-in from it.
+LIBRARY_LOADER = "isNaN"
 QUERY_TYPES = {"public": 0, "associated": 2, "quick find": 4, "lookup": 64}
 
 
@@ -213,7 +215,14 @@ def test_each_ribbon_refers_to_what_it_defines(web_resources: dict, path: Path) 
         library = call.get("Library").removeprefix("$webresource:")
 
         assert library in web_resources
-        assert call.get("FunctionName") in RIBBON_FUNCTIONS
+        assert call.get("FunctionName") in RIBBON_FUNCTIONS | {LIBRARY_LOADER}
+
+    # ribbon.js builds on Pocc.Common, so every command action loads common.js first.
+    for actions in ribbon.iter("Actions"):
+        calls = [call.get("Library") for call in actions.iter("JavaScriptFunction")]
+
+        assert calls[0] == "$webresource:pocc_/scripts/common.js"
+        assert calls[-1] == "$webresource:pocc_/scripts/ribbon.js"
 
 
 def test_the_ribbon_script_defines_every_function_the_ribbons_call(

@@ -10,27 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pocc.sandbox.dataverse.model import AttributeType, Column, OneToMany
-
-EDM_TYPES = {
-    AttributeType.UNIQUEIDENTIFIER: "Edm.Guid",
-    AttributeType.STRING: "Edm.String",
-    AttributeType.MEMO: "Edm.String",
-    AttributeType.ENTITYNAME: "Edm.String",
-    AttributeType.INTEGER: "Edm.Int32",
-    AttributeType.PICKLIST: "Edm.Int32",
-    AttributeType.STATE: "Edm.Int32",
-    AttributeType.STATUS: "Edm.Int32",
-    AttributeType.BIGINT: "Edm.Int64",
-    AttributeType.DECIMAL: "Edm.Decimal",
-    AttributeType.MONEY: "Edm.Decimal",
-    AttributeType.DOUBLE: "Edm.Double",
-    AttributeType.BOOLEAN: "Edm.Boolean",
-    AttributeType.DATETIME: "Edm.DateTimeOffset",
-    AttributeType.LOOKUP: "Edm.Guid",
-    AttributeType.CUSTOMER: "Edm.Guid",
-    AttributeType.OWNER: "Edm.Guid",
-}
+from pocc.sandbox.dataverse.edm import edm_type
+from pocc.sandbox.dataverse.model import Column, OneToMany
 
 NUMERIC_EDM = frozenset({"Edm.Int32", "Edm.Int64", "Edm.Decimal", "Edm.Double"})
 TEMPORAL_EDM = frozenset({"Edm.DateTimeOffset", "Edm.Date"})
@@ -44,13 +25,6 @@ OPERATOR_KINDS = {
     "lt": "LessThan",
     "le": "LessThanOrEqual",
 }
-
-
-def edm_type(column: Column) -> str:
-    if column.type == AttributeType.DATETIME and column.format == "DateOnly":
-        return "Edm.Date"
-
-    return EDM_TYPES[column.type]
 
 
 def comparable(left: str, right: str) -> bool:

@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pocc.sandbox.dataverse import odata_errors
-from pocc.sandbox.dataverse.filter_tree import Literal, edm_type
+from pocc.sandbox.dataverse.edm import edm_type
+from pocc.sandbox.dataverse.filter_tree import Literal
 from pocc.sandbox.dataverse.model import AttributeType, Column
 
 GUID = re.compile(

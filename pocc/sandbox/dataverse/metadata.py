@@ -9,31 +9,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
 
-from pocc.sandbox.dataverse.model import AttributeType, Column, Schema, Table
+from pocc.sandbox.dataverse.edm import edm_type
+from pocc.sandbox.dataverse.model import Column, Schema, Table
 
 NAMESPACE = "Microsoft.Dynamics.CRM"
 EDMX_NAMESPACE = "http://docs.oasis-open.org/odata/ns/edmx"
 EDM_NAMESPACE = "http://docs.oasis-open.org/odata/ns/edm"
-
-EDM_TYPES = {
-    AttributeType.UNIQUEIDENTIFIER: "Edm.Guid",
-    AttributeType.STRING: "Edm.String",
-    AttributeType.MEMO: "Edm.String",
-    AttributeType.ENTITYNAME: "Edm.String",
-    AttributeType.INTEGER: "Edm.Int32",
-    AttributeType.PICKLIST: "Edm.Int32",
-    AttributeType.STATE: "Edm.Int32",
-    AttributeType.STATUS: "Edm.Int32",
-    AttributeType.BIGINT: "Edm.Int64",
-    AttributeType.DECIMAL: "Edm.Decimal",
-    AttributeType.MONEY: "Edm.Decimal",
-    AttributeType.DOUBLE: "Edm.Double",
-    AttributeType.BOOLEAN: "Edm.Boolean",
-    AttributeType.DATETIME: "Edm.DateTimeOffset",
-    AttributeType.LOOKUP: "Edm.Guid",
-    AttributeType.CUSTOMER: "Edm.Guid",
-    AttributeType.OWNER: "Edm.Guid",
-}
 
 
 def csdl(schema: Schema) -> str:
@@ -70,7 +51,7 @@ def _entity_type(edm: ElementTree.Element, table: Table, schema: Schema) -> None
 
     for column in table.columns.values():
         ElementTree.SubElement(
-            entity_type, "Property", Name=property_name(column), Type=_edm_type(column)
+            entity_type, "Property", Name=property_name(column), Type=edm_type(column)
         )
 
     for name, target, partner, is_collection in _navigation_properties(table, schema):
@@ -92,13 +73,6 @@ def property_name(column: Column) -> str:
         return f"_{column.logical_name}_value"
 
     return column.logical_name
-
-
-def _edm_type(column: Column) -> str:
-    if column.type is AttributeType.DATETIME and column.datetime_behavior == "DateOnly":
-        return "Edm.Date"
-
-    return EDM_TYPES[column.type]
 
 
 def _navigation_properties(

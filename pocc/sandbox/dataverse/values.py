@@ -14,27 +14,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pocc.sandbox.dataverse import errors
+from pocc.sandbox.dataverse.edm import EDM_TYPES, edm_type, is_date_only
 from pocc.sandbox.dataverse.model import AttributeType, Column, Table
 from pocc.sandbox.dataverse.paths import is_guid
 
 logger = logging.getLogger(__name__)
-
-EDM_TYPES = {
-    AttributeType.STRING: "Edm.String",
-    AttributeType.MEMO: "Edm.String",
-    AttributeType.ENTITYNAME: "Edm.String",
-    AttributeType.INTEGER: "Edm.Int32",
-    AttributeType.BIGINT: "Edm.Int64",
-    AttributeType.PICKLIST: "Edm.Int32",
-    AttributeType.STATE: "Edm.Int32",
-    AttributeType.STATUS: "Edm.Int32",
-    AttributeType.BOOLEAN: "Edm.Boolean",
-    AttributeType.DECIMAL: "Edm.Decimal",
-    AttributeType.DOUBLE: "Edm.Double",
-    AttributeType.MONEY: "Edm.Decimal",
-    AttributeType.DATETIME: "Edm.DateTimeOffset",
-    AttributeType.UNIQUEIDENTIFIER: "Edm.Guid",
-}
 
 # Dataverse's own bounds where a column declares none.
 DEFAULT_RANGES = {
@@ -58,15 +42,6 @@ NUMBER_TYPES = frozenset(
 TEXT_TYPES = frozenset(
     {AttributeType.STRING, AttributeType.MEMO, AttributeType.ENTITYNAME}
 )
-
-
-def is_date_only(column: Column) -> bool:
-    # The behaviour decides what is stored; the format only how forms show it, so a
-    # UserLocal column shown as a date (campaignresponse.receivedon) keeps its time.
-    if column.datetime_behavior is not None:
-        return column.datetime_behavior == "DateOnly"
-
-    return column.format == "DateOnly"
 
 
 def to_storage(table: Table, column: Column, value: Any) -> Any:
@@ -200,15 +175,15 @@ def _choice(table: Table, column: Column, value: int) -> int:
 
 
 def _datetime(column: Column, value: Any) -> str:
-    edm_type = "Edm.Date" if is_date_only(column) else "Edm.DateTimeOffset"
+    expected = edm_type(column)
 
     if not isinstance(value, str):
-        raise errors.wrong_type(value, edm_type)
+        raise errors.wrong_type(value, expected)
 
     try:
         moment = parse_datetime(value)
     except ValueError:
-        raise errors.wrong_type(value, edm_type) from None
+        raise errors.wrong_type(value, expected) from None
 
     if is_date_only(column):
         return moment.strftime("%Y-%m-%d")

@@ -163,7 +163,10 @@ def _safe_next(org: str, target: str) -> str:
     """Only a path of this org's shell: never an open redirect."""
     prefix = f"/d365/{org}/"
 
-    if target.startswith(prefix) and "//" not in target[len(prefix) :]:
+    path = target.split("?", 1)[0]
+    odd = ("//" in path) or ("\\" in path) or (".." in path)
+
+    if target.startswith(prefix) and not odd:
         return target
 
     return prefix + "main.aspx"

@@ -157,7 +157,7 @@
       cell(row.pocc_normalizedemail || ""),
       cell(list),
       cell(formatCount(row.pocc_count ?? (parsed ? parsed.records.length + parsed.more : null))),
-      cell(found),
+      Object.assign(cell(found), { className: "pocc-nowrap" }),
     );
     return tr;
   }

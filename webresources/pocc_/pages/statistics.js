@@ -258,7 +258,7 @@
       webApi.retrieveMultipleRecords(
         "pocc_emaillink",
         `?$select=pocc_name,pocc_url,pocc_clicks,pocc_uniqueclicks&$filter=_pocc_campaignid_value eq ${id}` +
-          `&$orderby=pocc_clicks desc,pocc_url asc&$top=${TOP_LINKS}`,
+          `&$orderby=pocc_clicks desc,pocc_uniqueclicks desc,pocc_url asc&$top=${TOP_LINKS}`,
       ),
     ]);
     return { campaign, links: links.entities };

@@ -359,7 +359,7 @@
           input.title = "";
           return true;
         },
-        show: (value) => showValue(input, attribute, value),
+        show: () => showValue(input, attribute),
       };
       const wrapper = element("div", { className: "shell-field" }, [label, input]);
       label.htmlFor = input.id = `field-${definition.id}`;
