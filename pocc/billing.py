@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from datetime import datetime, timedelta
 
-from pocc.config import load_settings
+from pocc.config import Settings
 from pocc.dataverse import DataverseClient, Query, all_of, column
-from pocc.errors import ConfigurationError, PoccError
 from pocc.jobs.configuration import CONFIGURATIONS
 from pocc.jobs.job_row import format_time, parse_time, utc_now
+from pocc.organization_command import add_organization_argument, run_for_organization
 
 logger = logging.getLogger(__name__)
 
@@ -83,26 +82,15 @@ def refresh_enabled_users(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--org", required=True, help="the organisation's name in POCC_ORGS"
-    )
+    add_organization_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings(os.environ)
-        dataverse = DataverseClient.from_settings(settings, args.org)
-    except ConfigurationError as error:
-        logger.error("%s", error)
-        return 2
+    return run_for_organization(args.org, f"count {args.org}'s users", _print_users)
 
-    try:
-        users = count_enabled_users(dataverse)
-    except PoccError as error:
-        logger.error("could not count %s's users: %s", args.org, error)
-        return 1
-    finally:
-        dataverse.close()
 
-    print(f"{args.org}: {users} enabled users")
+def _print_users(
+    settings: Settings, organization: str, dataverse: DataverseClient
+) -> int:
+    print(f"{organization}: {count_enabled_users(dataverse)} enabled users")
     return 0

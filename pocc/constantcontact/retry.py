@@ -1,5 +1,4 @@
-"""The one place that decides whether a Constant Contact call is retried, and how long
-to wait first.
+"""Constant Contact's retry rules: the shared ones in `pocc.retry`, and its own.
 
 Rules (reference notes, sections 2.5, 3 and 4):
 
@@ -18,59 +17,13 @@ Rules (reference notes, sections 2.5, 3 and 4):
 from __future__ import annotations
 
 import json
-import random
-from dataclasses import dataclass
-from enum import Enum
 
 import requests
 
-from pocc.errors import parse_retry_after
+from pocc import retry
+from pocc.retry import Action, Backoff, Call, Decision
 
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
-UNSAFE_TO_REPEAT = (
-    "not repeated: it may or may not have run, so check the data before trying again"
-)
-
-
-class Action(Enum):
-    ACCEPT = "accept"
-    RENEW_ACCESS = "renew access"
-    RETRY = "retry"
-    QUOTA_SPENT = "quota spent"
-    FAIL = "fail"
-
-
-@dataclass(frozen=True)
-class Decision:
-    action: Action
-    delay: float = 0.0
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Call:
-    """What one client call is, for decisions and for messages."""
-
-    method: str
-    path: str
-    doing: str
-    # Repeating it cannot do the work twice (GET, PUT, DELETE, some POSTs).
-    idempotent: bool
-
-
-@dataclass
-class Backoff:
-    """Exponential backoff with jitter: half of each wait fixed, half random."""
-
-    base_delay: float = 1.0
-    max_delay: float = 30.0
-
-    def __post_init__(self) -> None:
-        self._random = random.SystemRandom()
-
-    def delay(self, attempt: int) -> float:
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-        return ceiling / 2 + self._random.uniform(0, ceiling / 2)
 
 
 def decide(
@@ -82,49 +35,21 @@ def decide(
     backoff: Backoff,
 ) -> Decision:
     """Accept, refresh the token, retry after a delay, or fail: the whole rulebook."""
-    if response is None:
-        return _decide_failure(failure, call, attempt, backoff)
-
-    status = response.status_code
-
-    if status < 400:
-        return Decision(Action.ACCEPT)
-
-    if status == 401 and not refreshed:
-        return Decision(Action.RENEW_ACCESS, reason="access token refused (401)")
-
-    if status == 429:
-        return _decide_too_many(response, attempt, backoff)
-
-    if status in TRANSIENT_STATUSES and call.idempotent:
-        reason = f"service unavailable ({status})"
-        return Decision(Action.RETRY, backoff.delay(attempt), reason)
-
-    return Decision(Action.FAIL)
-
-
-def _decide_too_many(
-    response: requests.Response, attempt: int, backoff: Backoff
-) -> Decision:
-    if error_key(response) == "quota_exceeded":
+    # Throttled, or a 429 for 1,000 queued bulk activities: the request did not run
+    # and is retried. Only a spent daily quota is final.
+    if _is_quota_spent(response):
         return Decision(Action.QUOTA_SPENT, reason="daily quota spent (429)")
 
-    # Throttled, or a 429 for 1,000 queued bulk activities: the request did not run.
-    delay = parse_retry_after(response.headers.get("Retry-After"))
-    delay = backoff.delay(attempt) if delay is None else delay
-    return Decision(Action.RETRY, delay, "throttled (429)")
+    return retry.decide(
+        response, failure, call, attempt, refreshed, backoff, TRANSIENT_STATUSES
+    )
 
 
-def _decide_failure(
-    failure: BaseException | None, call: Call, attempt: int, backoff: Backoff
-) -> Decision:
-    never_sent = isinstance(failure, requests.ConnectTimeout)
+def _is_quota_spent(response: requests.Response | None) -> bool:
+    if response is None or response.status_code != 429:
+        return False
 
-    if never_sent or call.idempotent:
-        reason = f"connection failed ({type(failure).__name__})"
-        return Decision(Action.RETRY, backoff.delay(attempt), reason)
-
-    return Decision(Action.FAIL)
+    return error_key(response) == "quota_exceeded"
 
 
 def error_key(response: requests.Response) -> str | None:

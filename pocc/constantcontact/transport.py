@@ -17,13 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from pocc.constantcontact.rate_limit import RateLimiter
-from pocc.constantcontact.retry import (
-    UNSAFE_TO_REPEAT,
-    Action,
-    Backoff,
-    Call,
-    decide,
-)
+from pocc.constantcontact.retry import decide
 from pocc.errors import (
     ConstantContactError,
     ServiceUnavailableError,
@@ -32,6 +26,7 @@ from pocc.errors import (
     constant_contact_failure,
 )
 from pocc.redaction import redact
+from pocc.retry import UNSAFE_TO_REPEAT, Action, Backoff, Call
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +168,7 @@ class Transport:
 
             if decision.action is Action.RENEW_ACCESS:
                 logger.info(
-                    "%s %s: %s; refreshing once", *_where(call), decision.reason
+                    "%s %s: %s; refreshing once", *call.where(), decision.reason
                 )
                 token = self.tokens.refresh(token)
                 refreshed = True
@@ -191,7 +186,7 @@ class Transport:
 
             logger.warning(
                 "%s %s: %s; attempt %s, retrying in %.1f s",
-                *_where(call),
+                *call.where(),
                 decision.reason,
                 number,
                 decision.delay,
@@ -246,9 +241,3 @@ def _try(
         return attempt(token), None
     except (requests.ConnectionError, requests.Timeout) as failure:
         return None, failure
-
-
-def _where(call: Call) -> tuple[str, str]:
-    # Paths can hold an email address (`GET /contacts?email=` is in the query, but
-    # an id or a name may still be one).
-    return call.method, redact(call.path)

@@ -11,42 +11,29 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 
-from pocc.config import Settings, load_settings
+from pocc.config import Settings
 from pocc.constantcontact import ConstantContactClient
 from pocc.customfields.mappings import read_mappings
 from pocc.customfields.provisioning import review
 from pocc.customfields.validation import check_mappings
 from pocc.dataverse import DataverseClient
-from pocc.errors import ConfigurationError, PoccError
+from pocc.errors import PoccError
+from pocc.organization_command import add_organization_argument, run_for_organization
 
 logger = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True)
-    check = actions.add_parser("check", help="check every active mapping")
-    check.add_argument(
-        "--org", required=True, help="the organisation's name in POCC_ORGS"
+    add_organization_argument(
+        actions.add_parser("check", help="check every active mapping")
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings(os.environ)
-        dataverse = DataverseClient.from_settings(settings, args.org)
-    except ConfigurationError as error:
-        logger.error("%s", error)
-        return 2
-
-    try:
-        return _check(settings, args.org, dataverse)
-    except PoccError as error:
-        logger.error("could not check %s's custom fields: %s", args.org, error)
-        return 1
-    finally:
-        dataverse.close()
+    doing = f"check {args.org}'s custom fields"
+    return run_for_organization(args.org, doing, _check)
 
 
 def _check(settings: Settings, organization: str, dataverse: DataverseClient) -> int:

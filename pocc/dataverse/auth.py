@@ -22,12 +22,12 @@ from urllib.parse import urlsplit
 import msal
 import requests
 
-from pocc.dataverse.retry import RequestNotSentError
 from pocc.errors import (
     AuthenticationError,
     DataverseAuthenticationError,
     dataverse_failure,
 )
+from pocc.retry import RequestNotSentError
 
 logger = logging.getLogger(__name__)
 

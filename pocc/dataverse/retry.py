@@ -1,4 +1,4 @@
-"""The one place that decides whether a Dataverse call is retried, and how long to wait.
+"""Dataverse's retry policy: the shared rules in `pocc.retry`, its pause and limits.
 
 Rules (reference notes, section 4, from Microsoft's service protection documentation):
 
@@ -17,67 +17,28 @@ Rules (reference notes, section 4, from Microsoft's service protection documenta
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import Enum
+from dataclasses import dataclass, replace
 
 import requests
 
-from pocc.errors import (
-    DataverseError,
-    ServiceUnavailableError,
-    dataverse_failure,
-    parse_retry_after,
+from pocc import retry
+from pocc.errors import DataverseError, ServiceUnavailableError, dataverse_failure
+from pocc.retry import (
+    UNSAFE_TO_REPEAT,
+    Action,
+    Backoff,
+    Call,
+    Decision,
+    RequestNotSentError,
+    failure_cause,
 )
-from pocc.redaction import redact
 
 logger = logging.getLogger(__name__)
 
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
-UNSAFE_TO_REPEAT = (
-    "not repeated: it may or may not have run, so check the data before trying again"
-)
-
-
-class Action(Enum):
-    ACCEPT = "accept"
-    REAUTHENTICATE = "reauthenticate"
-    RETRY = "retry"
-    FAIL = "fail"
-
-
-@dataclass(frozen=True)
-class Decision:
-    action: Action
-    delay: float = 0.0
-    # A 429 pauses the whole client, not just this call.
-    pause_others: bool = False
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Call:
-    """What one client call is, for decisions and for messages."""
-
-    method: str
-    path: str
-    doing: str
-    # Repeating it cannot do the work twice (GET, PATCH by key, DELETE, PUT).
-    idempotent: bool
-
-
-class RequestNotSentError(Exception):
-    """The request never left: the token could not be fetched, or the connection was
-    never made. Always safe to try again."""
-
-    def __init__(self, cause: BaseException) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-
-
 Attempt = Callable[[bool], requests.Response]
 # Turns a refused answer into the service's error; the second argument is what was
 # being done, for the message.
@@ -100,7 +61,7 @@ class RetryPolicy:
         self._slots = threading.BoundedSemaphore(self.max_in_flight)
         self._lock = threading.Lock()
         self._paused_until = 0.0
-        self._random = random.SystemRandom()
+        self._backoff = Backoff(self.base_delay, self.max_delay)
 
     def run(
         self,
@@ -119,14 +80,14 @@ class RetryPolicy:
         for number in range(1, self.max_attempts + 1):
             waited += self._wait_for_pause()
             response, failure = self._try(attempt, refreshed)
-            decision = decide(response, failure, call, number, refreshed, self)
+            decision = decide(response, failure, call, number, refreshed, self._backoff)
 
             if decision.action is Action.ACCEPT:
                 return response
 
-            if decision.action is Action.REAUTHENTICATE:
+            if decision.action is Action.RENEW_ACCESS:
                 refreshed = True
-                logger.info("token refused on %s %s; refreshing once", *_where(call))
+                logger.info("token refused on %s %s; refreshing once", *call.where())
                 continue
 
             if decision.action is Action.FAIL:
@@ -140,7 +101,7 @@ class RetryPolicy:
 
             logger.warning(
                 "%s %s: %s; attempt %s, retrying in %.1f s",
-                *_where(call),
+                *call.where(),
                 decision.reason,
                 number,
                 decision.delay,
@@ -154,11 +115,6 @@ class RetryPolicy:
 
         gave_up = f"gave up after {self.max_attempts} attempts"
         raise self._error(call, response, failure, to_error, gave_up)
-
-    def backoff(self, number: int) -> float:
-        """Exponential backoff with jitter: half fixed, half random."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (number - 1))
-        return ceiling / 2 + self._random.uniform(0, ceiling / 2)
 
     def _try(
         self, attempt: Attempt, refresh: bool
@@ -216,53 +172,26 @@ def decide(
     call: Call,
     number: int,
     refreshed: bool,
-    policy: RetryPolicy,
+    backoff: Backoff,
 ) -> Decision:
     """Accept, refresh the token, retry after a delay, or fail: the whole rulebook."""
-    if failure is not None:
-        return _decide_failure(failure, call, number, policy)
+    decision = retry.decide(
+        response, failure, call, number, refreshed, backoff, TRANSIENT_STATUSES
+    )
 
-    status = response.status_code
-
-    if status < 400:
-        return Decision(Action.ACCEPT)
-
-    if status == 401 and not refreshed:
-        return Decision(Action.REAUTHENTICATE)
-
-    if status == 429:
-        delay = parse_retry_after(response.headers.get("Retry-After"))
-        delay = policy.backoff(number) if delay is None else delay
+    # Hammering on during a service-protection penalty extends it, so every call of
+    # this client waits it out.
+    if response is not None and response.status_code == 429:
         reason = "throttled by service protection (429)"
-        return Decision(Action.RETRY, delay, pause_others=True, reason=reason)
+        return replace(decision, pause_others=True, reason=reason)
 
-    if status in TRANSIENT_STATUSES and call.idempotent:
-        reason = f"service unavailable ({status})"
-        return Decision(Action.RETRY, policy.backoff(number), reason=reason)
-
-    return Decision(Action.FAIL)
-
-
-def _decide_failure(
-    failure: BaseException, call: Call, number: int, policy: RetryPolicy
-) -> Decision:
-    never_sent = isinstance(failure, RequestNotSentError | requests.ConnectTimeout)
-
-    if never_sent or call.idempotent:
-        reason = f"connection failed ({type(_cause(failure)).__name__})"
-        return Decision(Action.RETRY, policy.backoff(number), reason=reason)
-
-    return Decision(Action.FAIL)
-
-
-def _cause(failure: BaseException | None) -> BaseException | None:
-    return failure.cause if isinstance(failure, RequestNotSentError) else failure
+    return decision
 
 
 def _connection_error(
     call: Call, failure: BaseException | None, doing: str
 ) -> DataverseError:
-    cause = _cause(failure)
+    cause = failure_cause(failure)
     message = f"the connection failed ({type(cause).__name__})."
 
     if not call.idempotent and not isinstance(failure, RequestNotSentError):
@@ -275,8 +204,3 @@ def _connection_error(
         path=call.path,
         doing=doing,
     )
-
-
-def _where(call: Call) -> tuple[str, str]:
-    # Paths can hold an alternate key with an email address in it.
-    return call.method, redact(call.path)

@@ -15,7 +15,7 @@ import requests
 
 from pocc.dataverse import batch
 from pocc.dataverse.auth import API_PATH, DataverseAuth
-from pocc.dataverse.retry import Call, RetryPolicy
+from pocc.dataverse.retry import RetryPolicy
 from pocc.errors import (
     DataverseError,
     UnexpectedResponseError,
@@ -23,6 +23,7 @@ from pocc.errors import (
     dataverse_failure,
 )
 from pocc.redaction import redact
+from pocc.retry import Call
 
 logger = logging.getLogger(__name__)
 

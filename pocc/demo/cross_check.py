@@ -10,11 +10,11 @@ send history. The buckets must also add up to the members read.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pocc.constantcontact import ConstantContactClient
-from pocc.demo.console import say
+from pocc.demo.findings import Findings
 from pocc.demo.statistics import bucket_counts
 
 logger = logging.getLogger(__name__)
@@ -32,24 +32,6 @@ STATISTIC_COLUMNS = {
     "em_abuse": "pocc_abusereports",
     "em_not_opened": "pocc_didnotopens",
 }
-
-
-@dataclass
-class Findings:
-    agreed: list[str] = field(default_factory=list)
-    disagreed: list[str] = field(default_factory=list)
-
-    def check(self, what: str, shown: Any, held: Any) -> None:
-        if shown == held:
-            self.agreed.append(f"{what}: {held}")
-        else:
-            self.disagreed.append(
-                f"{what}: D365 shows {shown}, Constant Contact {held}"
-            )
-
-    @property
-    def ok(self) -> bool:
-        return not self.disagreed
 
 
 @dataclass(frozen=True)
@@ -73,23 +55,6 @@ def cross_check(constant_contact: ConstantContactClient, shown: Shown) -> Findin
     _check_links(findings, constant_contact, activity_id, shown.links)
     _check_sends(findings, history, shown.sends)
     return findings
-
-
-def report(findings: Findings) -> None:
-    for line in findings.agreed:
-        say(f"agrees  {line}", 1)
-
-    for line in findings.disagreed:
-        say(f"DIFFERS {line}", 1)
-
-    if findings.ok:
-        say(
-            f"All {len(findings.agreed)} figures the demo printed agree with the "
-            "Constant Contact account.",
-            1,
-        )
-    else:
-        say(f"{len(findings.disagreed)} figures disagree: see above.", 1)
 
 
 def _check_buckets(findings: Findings, job: dict[str, Any]) -> None:

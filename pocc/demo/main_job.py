@@ -1,8 +1,11 @@
-"""Steps 2 to 6 of the demo: the main job, as an administrator and a marketer do it.
+"""Steps 2 to 11 of the demo: the main job, as an administrator and a marketer do it.
 
 `MainJob` holds the clients the steps share: a CRM user's Dataverse client (the
 sandbox's System Administrator app, which creates jobs as a user with the
-PowerConstantContact User role would) and the job follower that nudges the proxy.
+PowerConstantContact User role would), the job follower that nudges the proxy, and
+a Constant Contact client with the organisation's stored tokens, which the demo uses
+only to read what the account holds. Each step's cross-checks are collected in
+`findings`; the last step adds the campaign's and prints them all.
 """
 
 from __future__ import annotations
@@ -13,8 +16,19 @@ from typing import Any
 
 from pocc.constantcontact import ConstantContactClient
 from pocc.dataverse import DataverseClient
-from pocc.demo import campaigns, connect, cross_check, statistics
+from pocc.demo import (
+    billing,
+    campaigns,
+    connect,
+    cross_check,
+    custom_fields,
+    duplicates,
+    list_sync,
+    responses,
+    statistics,
+)
 from pocc.demo.console import say
+from pocc.demo.findings import Findings, report
 from pocc.demo.job_follower import JobFollower, require_status
 from pocc.demo.stack import ORGANIZATION, DemoStack
 from pocc.jobs.job_row import JobKindValue, JobStatus
@@ -33,6 +47,9 @@ class MainJob:
     crm_user: DataverseClient
     jobs: JobFollower
     send_job: dict[str, Any] = field(default_factory=dict)
+    findings: Findings = field(default_factory=Findings)
+    _pocc_dataverse: DataverseClient | None = None
+    _constant_contact: ConstantContactClient | None = None
 
     @classmethod
     def open(cls, stack: DemoStack, seeded: SeededOrganization) -> MainJob:
@@ -40,8 +57,26 @@ class MainJob:
         return cls(stack, seeded, crm_user, JobFollower(crm_user, stack.public_url))
 
     def close(self) -> None:
+        if self._constant_contact is not None:
+            self._constant_contact.close()
+
+        if self._pocc_dataverse is not None:
+            self._pocc_dataverse.close()
+
         self.jobs.close()
         self.crm_user.close()
+
+    @property
+    def constant_contact(self) -> ConstantContactClient:
+        """The account as pocc reaches it (the organisation's stored tokens)."""
+        if self._constant_contact is None:
+            settings = self.stack.settings()
+            self._pocc_dataverse = DataverseClient.from_settings(settings, ORGANIZATION)
+            self._constant_contact = ConstantContactClient.for_organization(
+                settings, ORGANIZATION, self._pocc_dataverse
+            )
+
+        return self._constant_contact
 
     def connect(self) -> None:
         connect.save_configuration(self.stack, self.crm_user)
@@ -52,6 +87,12 @@ class MainJob:
         require_status(job, JobStatus.SUCCEEDED)
         say("The Constant Contact Campaigns view in D365 now lists:", 1)
         return campaigns.show_campaigns(self.crm_user)
+
+    def map_custom_fields(self) -> None:
+        say("Saved two Custom Field rows (pocc_customfield):", 1)
+        custom_fields.map_fields(self.crm_user)
+        usable = custom_fields.check_mappings(self.stack)
+        self.findings.check("custom field mappings usable", usable, True, "pocc says")
 
     def send(self, rows: list[dict[str, Any]]) -> campaigns.CampaignRow:
         draft = campaigns.pick_draft(rows)
@@ -68,7 +109,26 @@ class MainJob:
         self.send_job = job.row
         say("Where every member read went (the Send job's buckets):", 1)
         statistics.show_buckets(job.row)
+        say("The mapped custom fields travelled with the send:", 1)
+        custom_fields.show_arrived(
+            self.crm_user, self.constant_contact, self.seeded, self.findings
+        )
         return draft
+
+    def sync_marketing_list(self) -> None:
+        marketing_list, row = list_sync.sync_list(
+            self.jobs, self.seeded.marketing.lists
+        )
+        say(f"The job form's buckets for “{marketing_list.name}”:", 1)
+        list_sync.show_buckets(row)
+        list_sync.check_list(
+            self.crm_user, self.constant_contact, marketing_list, row, self.findings
+        )
+
+    def find_duplicates(self) -> None:
+        rows = duplicates.find_duplicates(self.jobs, self.crm_user)
+        duplicates.show_duplicates(rows)
+        duplicates.check_planted(rows, self.seeded, self.findings)
 
     def refresh_statistics(self, draft: campaigns.CampaignRow) -> cross_check.Shown:
         now = statistics.advance_clock_a_week(
@@ -90,18 +150,27 @@ class MainJob:
         statistics.show_send_history(sends)
         return cross_check.Shown(self.send_job, campaign, links, sends)
 
+    def retrieve_responses(self, draft: campaigns.CampaignRow) -> None:
+        responses.retrieve(self.jobs)
+        marketing = self.seeded.marketing
+        shown = responses.read_responses(self.crm_user, marketing.campaign_id)
+        say(f"Campaign responses of “{marketing.campaign_name}” in D365, by kind:", 1)
+        responses.show_responses(shown)
+        activity_id = str(draft.activity_id)
+        responses.check_responses(
+            self.crm_user, self.constant_contact, activity_id, shown, self.findings
+        )
+
+    def billing_figure(self) -> None:
+        say("The organisation's users, as D365's Users view lists them:", 1)
+        billing.show_users(self.crm_user)
+        printed = billing.usage(self.stack)
+        self.findings.check(
+            "the usage command answered", "enabled users" in printed, True, "pocc"
+        )
+
     def cross_check(self, shown: cross_check.Shown) -> bool:
-        settings = self.stack.settings()
-        pocc_dataverse = DataverseClient.from_settings(settings, ORGANIZATION)
-
-        try:
-            client = ConstantContactClient.for_organization(
-                settings, ORGANIZATION, pocc_dataverse
-            )
-            findings = cross_check.cross_check(client, shown)
-            client.close()
-        finally:
-            pocc_dataverse.close()
-
-        cross_check.report(findings)
+        findings = cross_check.cross_check(self.constant_contact, shown)
+        findings.extend(self.findings)
+        report(findings)
         return findings.ok

@@ -103,12 +103,12 @@ class DemoStack:
         self.proxy = ChildProcess(
             "proxy",
             ["serve", "--bind", f"127.0.0.1:{self.proxy_port}"],
-            self._child_environment(),
+            self.child_environment(),
             self.logs / "proxy.log",
         )
         self.proxy.start(self._proxy_answers)
         self.worker = ChildProcess(
-            "worker", ["worker"], self._child_environment(), self.logs / "worker.log"
+            "worker", ["worker"], self.child_environment(), self.logs / "worker.log"
         )
         self.worker.start(self._worker_started)
 
@@ -158,7 +158,8 @@ class DemoStack:
             **WORKER_TIMING,
         }
 
-    def _child_environment(self) -> dict[str, str]:
+    def child_environment(self) -> dict[str, str]:
+        """The environment of a pocc command this demo runs (`python -m pocc ...`)."""
         inherited = {
             name: value
             for name, value in os.environ.items()

@@ -2,10 +2,13 @@
 
 It starts the sandbox, pocc's proxy and a worker as child processes, then, printing
 what it does as a user would see it: (1) seeds the organisation, (2) saves the
-configuration and authenticates, (3) synchronizes the campaigns, (4) sends a draft
-to the D365 campaign's marketing lists, (5) a week later refreshes the statistics,
-and (6) checks what D365 shows against the Constant Contact account. The steps live
-in `pocc.demo`. Everything stops cleanly at the end; the state stays in `--data`.
+configuration and authenticates, (3) synchronizes the campaigns, (4) maps two
+columns to Constant Contact custom fields, (5) sends a draft to the D365 campaign's
+marketing lists, (6) syncs a marketing list, (7) finds the shared email addresses,
+(8) a week later refreshes the statistics, (9) retrieves the week's responses,
+(10) prints the billing figure and (11) checks what D365 shows against the Constant
+Contact account. The steps live in `pocc.demo`. Everything stops cleanly at the
+end; the state stays in `--data`.
 """
 
 from __future__ import annotations
@@ -99,13 +102,28 @@ def _main_job(stack: DemoStack) -> bool:
         step(3, "A CRM user clicks Synchronize")
         rows = main_job.synchronize()
 
-        step(4, "A marketer links a draft to the D365 campaign and clicks Send")
+        step(4, "An administrator maps two columns to Constant Contact custom fields")
+        main_job.map_custom_fields()
+
+        step(5, "A marketer links a draft to the D365 campaign and clicks Send")
         draft = main_job.send(rows)
 
-        step(5, "A week later: Refresh statistics")
+        step(6, "A marketer clicks Sync marketing list on a marketing list")
+        main_job.sync_marketing_list()
+
+        step(7, "A CRM user clicks Find duplicates")
+        main_job.find_duplicates()
+
+        step(8, "A week later: Refresh statistics")
         shown = main_job.refresh_statistics(draft)
 
-        step(6, "Checking what D365 shows against the Constant Contact account")
+        step(9, "The daily Retrieve responses job, the morning after that week")
+        main_job.retrieve_responses(draft)
+
+        step(10, "The billing figure: enabled CRM users")
+        main_job.billing_figure()
+
+        step(11, "Checking what D365 shows against the Constant Contact account")
         return main_job.cross_check(shown)
     finally:
         main_job.close()

@@ -29,8 +29,11 @@ UNSUBSCRIBED = "unsubscribed in Constant Contact, so not added to the send's lis
 Member = tuple[str, Candidate]
 
 
-def count_plan(job: JobContext, plan: SendPlan, list_count: int) -> None:
-    """Starts the counts afresh from what the read found, and logs the skips."""
+def count_plan(job: JobContext, plan: SendPlan, read: str, purpose: str) -> None:
+    """Starts the counts afresh from what the read found, and logs the skips.
+
+    The log says "Read {members} {read}: {winners} to {purpose}, {skipped} skipped".
+    """
     progress = job.progress
     progress.reset()
     progress.set_total(plan.members)
@@ -40,9 +43,8 @@ def count_plan(job: JobContext, plan: SendPlan, list_count: int) -> None:
 
     skipped = sum(plan.skips.values())
     job.log(
-        f"Read {plan.members:,} members of {list_count} marketing lists: "
-        f"{len(plan.winners):,} to send, {skipped:,} skipped"
-        + (f" ({_reasons(plan.skips)})." if skipped else ".")
+        f"Read {plan.members:,} {read}: {len(plan.winners):,} to {purpose}, "
+        f"{skipped:,} skipped" + (f" ({_reasons(plan.skips)})." if skipped else ".")
     )
 
     for reason, sample in plan.samples.items():

@@ -17,38 +17,9 @@ from pocc.demo.stack import DemoStack
 from pocc.jobs.job_row import JobStatus
 from pocc.jobs.kinds.campaign_records import STATUS_VALUES
 from pocc.sandbox.seed import SeededOrganization
-from pocc.sandbox.shell import SOLUTION_DIR
-from pocc.sandbox.shell.ribbons import read_ribbons
 from tests.browser.conftest import Shell, admin_rows
 
 pytestmark = pytest.mark.slow
-
-COMMON_LIBRARY = "pocc_/scripts/common.js"
-
-
-def _ribbon_commands_load_common() -> bool:
-    """Whether every pocc command names common.js, which ribbon.js relies on.
-
-    D365 loads only the libraries a command's actions name, so a command that calls
-    Pocc.Ribbon.* without common.js fails with "Cannot destructure property 'Level'
-    of 'common(...)'". The usual fix is a first action `isNaN` from common.js.
-    """
-    ribbons = read_ribbons(SOLUTION_DIR)
-    commands = [button for buttons in ribbons.values() for button in buttons]
-    return bool(commands) and all(
-        COMMON_LIBRARY in {action["library"] for action in button["actions"]}
-        for button in commands
-    )
-
-
-needs_ribbon_libraries = pytest.mark.xfail(
-    not _ribbon_commands_load_common(),
-    strict=True,
-    reason=(
-        "the solution's ribbon commands name only pocc_/scripts/ribbon.js, so "
-        "Pocc.Common is never loaded and every button fails in D365 (and here)"
-    ),
-)
 
 # The status names the ribbon's notifications end with (webresources common.js).
 SEND_SUCCEEDED = re.compile(r"Send (succeeded|partly succeeded)")
@@ -68,15 +39,6 @@ def _setup_frame(shell: Shell) -> Any:
     return shell.page.frame_locator("#shell-webresource")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "setup.js writes the client secret to pocc_ccclientsecret in clear, while "
-        "the proxy reads that column as vault-encrypted: /api/registration/authorize "
-        "answers 'a stored secret cannot be decrypted'. Remove this mark once the "
-        "Setup page and the proxy agree on how the secret is stored."
-    ),
-)
 def test_setup_saves_and_authenticates_through_the_consent_page(
     stack: DemoStack, seeded: SeededOrganization, shell: Any
 ) -> None:
@@ -124,7 +86,6 @@ def test_setup_saves_and_authenticates_through_the_consent_page(
     assert rows[0]["pocc_ccaccountname"]
 
 
-@needs_ribbon_libraries
 def test_synchronize_imports_the_campaigns_into_the_list(
     stack: DemoStack, connected: None, shell: Any
 ) -> None:
@@ -145,7 +106,6 @@ def test_synchronize_imports_the_campaigns_into_the_list(
     assert rows.count() == min(len(imported), 50)
 
 
-@needs_ribbon_libraries
 def test_send_creates_a_job_that_reaches_succeeded(
     stack: DemoStack, seeded: SeededOrganization, shell: Any
 ) -> None:
@@ -225,7 +185,6 @@ def test_statistics_page_shows_the_numbers_and_a_chart(
     marketer.screenshot("campaign-statistics")
 
 
-@needs_ribbon_libraries
 def test_duplicates_page_lists_the_seeded_duplicates(
     stack: DemoStack, seeded: SeededOrganization, shell: Any
 ) -> None:
@@ -269,7 +228,6 @@ def test_a_list_refuses_a_user_without_the_user_role_with_a_clear_message(
     assert "prvReadpocc_Campaign" in refusal.inner_text()
 
 
-@needs_ribbon_libraries
 def test_synchronize_refuses_a_user_without_the_user_role_with_a_clear_message(
     stack: DemoStack, connected: None, shell: Any
 ) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 from pocc.config import Settings
 from pocc.constantcontact import Authorization, TokenEndpoint, TokenStore
@@ -33,6 +37,22 @@ def environment(sandbox: SandboxProcess) -> dict[str, str]:
         "POCC_CC_REQUESTS_PER_DAY": "1000000",
         "POCC_MAX_WAIT_SECONDS": "60",
     }
+
+
+@contextmanager
+def own_sandbox(
+    tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Iterator[SandboxProcess]:
+    """A sandbox process for one test folder alone, its Constant Contact limits
+    relaxed so that thousands of calls are never throttled; stopped on exit."""
+    process = SandboxProcess(tmp_path_factory.mktemp(name))
+    process.start()
+
+    try:
+        relax_limits(process)
+        yield process
+    finally:
+        process.stop()
 
 
 def relax_limits(sandbox: SandboxProcess) -> None:
@@ -94,6 +114,21 @@ def authorize(
     assert returned["orgidname"] == "contoso"
     authorization.finish(returned["code"], returned["state"])
     return returned
+
+
+def connect(
+    sandbox: SandboxProcess,
+    settings: Settings,
+    dataverse: DataverseClient,
+    configuration_id: str,
+) -> TokenStore:
+    """The configuration row given the sandbox application's id and secret, as the
+    setup page saves them, then connected through the whole OAuth flow."""
+    application = sandbox.config["constantcontact"]
+    store = store_for(settings, dataverse, configuration_id)
+    store.save_application(application["client_id"], application["client_secret"])
+    authorize(sandbox, settings, store)
+    return store
 
 
 def expire_stored_token(store: TokenStore) -> None:

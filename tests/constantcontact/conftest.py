@@ -30,14 +30,8 @@ from tests.sandbox_process import SandboxProcess
 
 @pytest.fixture(scope="session")
 def cc_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = SandboxProcess(tmp_path_factory.mktemp("cc-client-sandbox"))
-    process.start()
-
-    try:
-        cc_helpers.relax_limits(process)
+    with cc_helpers.own_sandbox(tmp_path_factory, "cc-client-sandbox") as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 from pocc.constantcontact import ConstantContactClient
-from pocc.constantcontact.retry import Backoff
 from pocc.errors import ConstantContactError, ServiceUnavailableError
+from pocc.retry import Backoff
 from tests.sandbox_process import SandboxProcess
 
 API_PATH = "^/constantcontact/v3/"

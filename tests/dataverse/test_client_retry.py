@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from pocc import errors
-from pocc.dataverse.retry import Call, RequestNotSentError, RetryPolicy
+from pocc.dataverse.retry import RetryPolicy
+from pocc.retry import Call, RequestNotSentError
 
 READ = Call("GET", "contacts", "reading contacts", idempotent=True)
 CREATE = Call("POST", "contacts", "creating a contact", idempotent=False)

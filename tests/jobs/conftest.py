@@ -43,14 +43,8 @@ FAST_TIMING = {
 
 @pytest.fixture(scope="session")
 def jobs_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = SandboxProcess(tmp_path_factory.mktemp("jobs-sandbox"))
-    process.start()
-
-    try:
-        cc_helpers.relax_limits(process)
+    with cc_helpers.own_sandbox(tmp_path_factory, "jobs-sandbox") as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture(scope="session")
@@ -106,11 +100,9 @@ def connected(
     configuration_id: str,
 ) -> TokenStore:
     """The organisation connected to the sandbox's Constant Contact."""
-    application = jobs_sandbox.config["constantcontact"]
-    store = cc_helpers.store_for(jobs_settings, services.dataverse, configuration_id)
-    store.save_application(application["client_id"], application["client_secret"])
-    cc_helpers.authorize(jobs_sandbox, jobs_settings, store)
-    return store
+    return cc_helpers.connect(
+        jobs_sandbox, jobs_settings, services.dataverse, configuration_id
+    )
 
 
 @pytest.fixture

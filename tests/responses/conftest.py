@@ -52,14 +52,8 @@ class Organization:
 def responses_sandbox(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[SandboxProcess]:
-    process = SandboxProcess(tmp_path_factory.mktemp("responses-sandbox"))
-    process.start()
-
-    try:
-        cc_helpers.relax_limits(process)
+    with cc_helpers.own_sandbox(tmp_path_factory, "responses-sandbox") as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture(scope="session")
@@ -74,10 +68,9 @@ def organization(responses_sandbox: SandboxProcess) -> Iterator[Organization]:
     services = OrganizationServices(settings, "contoso")
     admin = client_for(responses_sandbox, "admin")
     configuration_id = admin.create("pocc_configurations", {"pocc_name": "contoso"})
-    application = responses_sandbox.config["constantcontact"]
-    store = cc_helpers.store_for(settings, services.dataverse, configuration_id)
-    store.save_application(application["client_id"], application["client_secret"])
-    cc_helpers.authorize(responses_sandbox, settings, store)
+    cc_helpers.connect(
+        responses_sandbox, settings, services.dataverse, configuration_id
+    )
     cc = ConstantContactClient.for_organization(settings, "contoso", services.dataverse)
 
     yield Organization(responses_sandbox, settings, services, admin, cc)

@@ -101,6 +101,7 @@ USER_PRIVILEGES = {
     "prvReadpocc_EmailLink": (GLOBAL, "see link clicks"),
     "prvReadpocc_SendHistory": (GLOBAL, "see send history"),
     "prvReadpocc_SendRecipient": (GLOBAL, "see which record each send reached"),
+    "prvReadActivity": (GLOBAL, "see campaign responses on the campaign form"),
     "prvReadpocc_CustomField": (GLOBAL, "see the field mapping"),
     "prvReadpocc_EmailDuplicate": (GLOBAL, "see duplicate addresses"),
     "prvReadCampaign": (GLOBAL, "pick a source campaign"),

@@ -27,14 +27,8 @@ from tests.sandbox_process import SandboxProcess
 
 @pytest.fixture(scope="session")
 def web_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    process = SandboxProcess(tmp_path_factory.mktemp("web-sandbox"))
-    process.start()
-
-    try:
-        cc_helpers.relax_limits(process)
+    with cc_helpers.own_sandbox(tmp_path_factory, "web-sandbox") as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture(scope="session")

@@ -99,7 +99,9 @@ class Send(JobKind):
         )
 
         try:
-            buckets.count_plan(job, plan, len(lists))
+            buckets.count_plan(
+                job, plan, f"members of {len(lists)} marketing lists", "send"
+            )
             self.reached(job, "read")
 
             if not len(plan.winners):

@@ -33,7 +33,7 @@ from pocc.jobs.kinds import JobContext, JobKind, Outcome, register
 from pocc.listsync.cc_list import ensure_cc_list
 from pocc.listsync.membership import list_members, remove_members
 from pocc.listsync.target import SyncTarget, read_target
-from pocc.send import addresses, imports
+from pocc.send import addresses, buckets, imports
 from pocc.send.dedupe import Candidate
 from pocc.send.mapping import read_field_map
 from pocc.send.plan import SAMPLE_SIZE, SendPlan, read_plan
@@ -77,40 +77,13 @@ class SyncMarketingList(JobKind):
         )
 
         try:
-            self._count_plan(job, plan)
+            buckets.count_plan(job, plan, "members", "mirror")
             state = self._import_all(job, plan, state)
             removed = self._remove_leavers(job, plan, change.list_id)
         finally:
             plan.close()
 
         return self._outcome(target, state, removed, job)
-
-    # Reading
-
-    def _count_plan(self, job: JobContext, plan: SendPlan) -> None:
-        progress = job.progress
-        progress.reset()
-        progress.set_total(plan.members)
-
-        for reason, count in plan.skips.items():
-            progress.skip(reason, count)
-
-        skipped = sum(plan.skips.values())
-        reasons = ", ".join(f"{why} {n:,}" for why, n in sorted(plan.skips.items()))
-        job.log(
-            f"Read {plan.members:,} members: {len(plan.winners):,} to mirror, "
-            f"{skipped:,} skipped" + (f" ({reasons})." if skipped else ".")
-        )
-
-        for reason, sample in plan.samples.items():
-            listed = "; ".join(
-                f"{item.table} {item.record_id} ({item.detail})" for item in sample
-            )
-            more = plan.skips[reason] - len(sample)
-            job.log(
-                f"Skipped as {reason}: {listed}"
-                + (f"; and {more:,} more." if more else ".")
-            )
 
     # Importing
 

@@ -13,6 +13,7 @@ import logging
 import random
 import uuid
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from faker import Faker
@@ -38,6 +39,11 @@ LOCALES: dict[str, tuple[str, int]] = {
     "ko_KR": ("South Korea", 4),
 }
 NAMESPACE = uuid.UUID("6f1c8f5e-2b1d-4f0a-9a57-0c0ffee00000")
+# `lead.leadsourcecode` values and how often each comes up among wholesale enquiries.
+LEAD_SOURCES = {1: 2, 3: 3, 4: 2, 6: 1, 7: 4, 8: 6, 9: 3}
+# One contact in this many has a loyalty anniversary (`contact.anniversary`).
+ANNIVERSARY_EVERY = 3
+FIRST_ANNIVERSARY = date(2012, 1, 1)
 # Primary id column and entity set of each table the seed writes people into.
 TABLES = {
     "contact": ("contactid", "contacts"),
@@ -77,6 +83,9 @@ class PeopleFactory:
         self.addresses = addresses
         self.faker = Faker(list(LOCALES))
         self.faker.seed_instance(seed)
+        # The columns custom fields carry come from a generator of their own, so
+        # adding them left every name and address of a seed as it was.
+        self.details = random.Random(f"{seed}:details")
         self._locales = list(LOCALES)
         self._weights = [weight for _, weight in LOCALES.values()]
 
@@ -102,6 +111,11 @@ class PeopleFactory:
             "donotemail": False,
             "donotbulkemail": False,
         }
+
+        if position % ANNIVERSARY_EVERY == 0:
+            days = self.details.randrange(12 * 365)
+            columns["anniversary"] = (FIRST_ANNIVERSARY + timedelta(days)).isoformat()
+
         return Record(
             "contact", record_id(self.seed, "contact", position), columns, locale=locale
         )
@@ -117,6 +131,9 @@ class PeopleFactory:
             "companyname": company,
             "emailaddress1": self.addresses.person(first, last),
             "jobtitle": fake.job()[:100],
+            "leadsourcecode": self.details.choices(
+                list(LEAD_SOURCES), list(LEAD_SOURCES.values())
+            )[0],
             **self._address(locale, fake),
             "donotemail": False,
             "donotbulkemail": False,

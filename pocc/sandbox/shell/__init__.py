@@ -20,7 +20,7 @@ from flask import Flask
 
 from pocc.sandbox.context import SandboxContext
 from pocc.sandbox.shell.ribbons import read_ribbons
-from pocc.sandbox.shell.routes import Shell, build_blueprint
+from pocc.sandbox.shell.routes import Shell, install
 from pocc.sandbox.shell.sign_in import SignIn
 from pocc.sandbox.shell.solution_pages import read_solution_pages
 from pocc.sandbox.shell.users import seed_shell_users
@@ -52,6 +52,6 @@ def mount(app: Flask, context: SandboxContext) -> dict[str, Any]:
         sign_in=SignIn(context.data_dir / "shell", identity),
         web_resources_dir=WEB_RESOURCES_DIR,
     )
-    app.register_blueprint(build_blueprint(shell))
+    install(app, shell)
     urls = {name: f"{context.base_url}/d365/{name}/" for name in organizations}
     return {"d365": urls}
