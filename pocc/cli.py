@@ -2,6 +2,8 @@
 
 Each subcommand lives in its own module, which offers `add_arguments(parser)` and
 `run(args) -> int`; this module only wires them together and configures logging.
+Only the chosen subcommand's module is imported: `demo` and `bench` need development
+requirements (Faker) that a production install, such as the container image, lacks.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import sys
 
 # subcommand -> (module with `add_arguments(parser)` and `run(args) -> int`, help)
 SUBCOMMANDS = {
@@ -27,7 +30,8 @@ SUBCOMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The command line; `chosen` (default: every subcommand) gets its options."""
     parser = argparse.ArgumentParser(prog="python -m pocc")
     parser.add_argument(
         "--log-level",
@@ -39,15 +43,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         subparser = subparsers.add_parser(name, help=help_text)
-        module = importlib.import_module(module_name)
-        module.add_arguments(subparser)
-        subparser.set_defaults(module=module)
+
+        if chosen is None or name == chosen:
+            module = importlib.import_module(module_name)
+            module.add_arguments(subparser)
+            subparser.set_defaults(module=module)
 
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    # The first word naming a subcommand is the subcommand: option values never do.
+    chosen = next((word for word in words if word in SUBCOMMANDS), "")
+    args = build_parser(chosen).parse_args(words)
 
     logging.basicConfig(
         level=args.log_level,

@@ -20,6 +20,8 @@ REQUEST_LINE = re.compile(
 ACTIVITY = re.compile(r"^/activities/[^/]+$")
 MEMBERS = re.compile(r"/lists\([^)]*\)/list(contact|lead|account)_association$")
 DYNAMIC_MEMBERS = re.compile(r"/(contacts|leads|accounts)\?.*fetchXml=")
+TRACKING = re.compile(r"^/reports/email_reports/[^/]+/tracking/[a-z_]+$")
+SEND_RECIPIENTS = re.compile(r"/pocc_sendrecipients$")
 # The runner's claim, heartbeats, checkpoints and leases, and the token store's
 # reads: each an ETag-guarded read and write of the job or configuration row.
 BOOKKEEPING = re.compile(r"/(pocc_jobs|pocc_configurations)\b")
@@ -71,6 +73,9 @@ def _constant_contact_kind(method: str, path: str) -> str:
     if method == "GET" and ACTIVITY.match(route):
         return "import status"
 
+    if method == "GET" and TRACKING.match(route):
+        return "report page"
+
     return "other"
 
 
@@ -79,6 +84,9 @@ def _dataverse_kind(method: str, path: str) -> str:
 
     if method == "GET" and (MEMBERS.search(route) or DYNAMIC_MEMBERS.search(path)):
         return "member page"
+
+    if method == "GET" and SEND_RECIPIENTS.search(route):
+        return "recipient page"
 
     if method == "POST" and route.endswith("/$batch"):
         return "batch"

@@ -72,7 +72,7 @@ def measure_send(
     worker_log = stack.logs / f"worker-{size}.log"
 
     started = time.monotonic()
-    cpu_seconds, peak_kb = _run_worker(stack, job_id, worker_log)
+    cpu_seconds, peak_kb = run_worker(stack, job_id, worker_log)
     wall_seconds = time.monotonic() - started
     requests = requests_between(sandbox_log, start_offset, log_offset(sandbox_log))
 
@@ -89,7 +89,7 @@ def measure_send(
     )
 
 
-def _run_worker(stack: DemoStack, job_id: str, log_file: Any) -> tuple[float, int]:
+def run_worker(stack: DemoStack, job_id: str, log_file: Any) -> tuple[float, int]:
     """Runs a worker until the job ends; its (CPU seconds, peak resident KiB)."""
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith("POCC_")},

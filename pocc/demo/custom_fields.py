@@ -85,7 +85,7 @@ def check_mappings(stack: DemoStack) -> bool:
         check=False,
     )
 
-    for line in (finished.stdout + finished.stderr).splitlines():
+    for line in (finished.stdout or finished.stderr).splitlines():
         say(line, 2)
 
     return finished.returncode == 0

@@ -20,6 +20,7 @@ from pocc.jobs.claim import ClaimedJob
 from pocc.jobs.job_log import JobLog
 from pocc.jobs.job_row import format_time, utc_now
 from pocc.jobs.progress import Progress
+from pocc.redaction import redact
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,8 @@ class JobContext:
 
     def log(self, message: str) -> None:
         """One line of the readable log a CRM user sees on the job."""
-        logger.info("job %s: %s", self.job_id, message)
+        # Refusal reasons come from Constant Contact and may quote an address.
+        logger.info("job %s: %s", self.job_id, redact(message))
         self.journal.add(message)
 
     def save_checkpoint(self, state: dict[str, Any]) -> None:

@@ -96,6 +96,8 @@ def _main_job(stack: DemoStack) -> bool:
     main_job = MainJob.open(stack, seeded)
 
     try:
+        main_job.add_staff()
+
         step(2, "An administrator saves the setup page and clicks Authenticate")
         main_job.connect()
 

@@ -33,6 +33,7 @@ from pocc.sandbox.certificates import (
 )
 from pocc.sandbox.context import SandboxClock, SandboxContext
 from pocc.sandbox.files import write_json_atomically
+from pocc.sandbox.log_masking import masked
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +56,6 @@ CONNECTION_TIMEOUT_SECONDS = 120
 DRAIN_SECONDS = 10.0
 # Request lines may carry email addresses ($filter, ?email=) and codes or secrets in
 # query strings; log lines keep only what an operator needs to follow a request.
-EMAIL_LOCAL_PART = re.compile(r"[^/?&=\s'\"(),]+(@|%40)", re.IGNORECASE)
-SECRET_QUERY_VALUE = re.compile(
-    r"([?&](?:code|access_token|refresh_token|client_secret|password)=)[^&]*",
-    re.IGNORECASE,
-)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -250,12 +246,6 @@ class _RequestHandler(WSGIRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s", format % args)
-
-
-def masked(path: str) -> str:
-    """A request path fit for a log line: no email local parts, no secret values."""
-    path = SECRET_QUERY_VALUE.sub(r"\1***", path)
-    return EMAIL_LOCAL_PART.sub(r"***\1", path)
 
 
 def _make_https_server(

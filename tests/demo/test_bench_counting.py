@@ -9,6 +9,7 @@ import pytest
 
 from pocc.bench.calls import classify, requests_between, work_total
 from pocc.bench.report import smallest_calls
+from pocc.bench.retrieval_report import smallest_retrieval_calls
 
 API = "/dataverse/contoso/api/data/v9.2"
 
@@ -83,3 +84,22 @@ def test_smallest_counts_follow_the_services_limits():
     assert smallest["constant contact: import"] == 3
     assert smallest_calls(40_001)["constant contact: import"] == 2
     assert smallest_calls(5_000)["dataverse: member page"] == 1
+
+
+def test_retrieval_requests_are_told_apart():
+    report = "/constantcontact/v3/reports/email_reports/a1/tracking/opens?limit=500"
+
+    assert classify("GET", report) == "constant contact: report page"
+    assert classify("GET", f"{API}/pocc_sendrecipients?$select=x") == (
+        "dataverse: recipient page"
+    )
+
+
+def test_smallest_retrieval_counts_follow_the_services_limits():
+    rows = {"opens": 1_001, "clicks": 0, "forwards": 10, "optouts": 500, "bounces": 1}
+
+    smallest = smallest_retrieval_calls(100_000, rows, responses=30_000, opt_outs=500)
+
+    assert smallest["constant contact: report page"] == 3 + 1 + 1 + 1 + 1
+    assert smallest["dataverse: recipient page"] == 20
+    assert smallest["dataverse: batch"] == 31

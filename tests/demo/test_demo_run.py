@@ -1,9 +1,10 @@
 """`python -m pocc demo` end to end, twice, as `make demo` runs it on a fresh machine.
 
-The first run seeds, connects, synchronizes, sends, refreshes the statistics and
-cross-checks them with the Constant Contact account; the second runs on the state
-the first left (with `--serve`, stopped by SIGTERM as Ctrl-C would). Each run
-takes about 25 seconds.
+The first run seeds, connects, synchronizes, maps two custom fields, sends, syncs a
+marketing list, finds duplicates, refreshes the statistics, retrieves the week's
+responses, prints the billing figure and cross-checks it all with the Constant
+Contact account; the second runs on the state the first left (with `--serve`,
+stopped by SIGTERM as Ctrl-C would). Each run takes about 40 seconds.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def test_demo_runs_end_to_end_twice(tmp_path: Path):
 
     first = run_demo(data_dir)
 
-    for number in range(1, 7):
+    for number in range(1, 12):
         assert f"[{number}] " in first
 
     assert "Constant Contact is connected" in first
@@ -65,12 +66,31 @@ def test_demo_runs_end_to_end_twice(tmp_path: Path):
     assert 0 < sent < total
     assert figure(first, "Skipped: duplicate of another record") > 0
     assert figure(first, "Skipped: inactive record") > 0
+    _assert_issue_6_steps(first)
     assert (data_dir / "logs" / "worker.log").exists()
     assert not (data_dir / "sandbox" / "sandbox.json").exists()
 
     second = _serve_then_stop(data_dir)
     assert "agree with the Constant Contact account" in second
     assert figure(second, "Sent") == sent
+
+
+def _assert_issue_6_steps(output: str) -> None:
+    """Custom fields, list sync, duplicates, responses by kind, the billing figure."""
+    assert re.search(r"Anniversary of contact \S+: \d{4}-\d{2}-\d{2}", output)
+    assert re.search(r"Lead source of lead \S+: \w+", output)
+    assert figure(output, "Added to the Constant Contact list") > 0
+    assert figure(output, "Skipped: inactive record") > 0
+    assert "planted shared addresses found by Find duplicates" in output
+
+    for kind in ("Opened", "Clicked", "Forwarded", "Opted out", "Bounced"):
+        match = re.search(rf"^\s*{kind}\s+([\d,]+)\s", output, re.MULTILINE)
+        assert match, kind
+        assert int(match.group(1).replace(",", "")) > 0, kind
+
+    assert "opted out responses vs addresses in the optouts report" in output
+    assert "records that opted out now refuse bulk email" in output
+    assert re.search(r"contoso: 9 enabled users", output)
 
 
 def _serve_then_stop(data_dir: Path) -> str:

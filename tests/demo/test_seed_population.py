@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date
+
 import pytest
 
 from pocc.sandbox.seed import build_population
@@ -172,3 +175,19 @@ def test_every_value_fits_its_dataverse_column(population: Population):
             assert len(record.columns.get(name) or "") <= 50
 
         assert len(record.email or "") <= 100
+
+
+def test_contacts_and_leads_hold_the_columns_the_demo_maps(population: Population):
+    anniversaries = [
+        record.columns["anniversary"]
+        for record in population.contacts
+        if "anniversary" in record.columns
+    ]
+    sources = Counter(
+        record.columns.get("leadsourcecode") for record in population.leads
+    )
+
+    assert len(anniversaries) >= len(population.contacts) // 4
+    assert all(date.fromisoformat(text).year >= 2012 for text in anniversaries)
+    assert None not in sources
+    assert len(sources) > 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
@@ -295,3 +296,29 @@ def test_full_columns_exist_on_the_job_table(
     row = services.dataverse.retrieve(JOBS, job_id, select=FULL_COLUMNS)
 
     assert set(FULL_COLUMNS) <= set(row)
+
+
+class LogsAnAddress(JobKind):
+    needs_constant_contact = False
+
+    def run(self, job: JobContext) -> Outcome:
+        job.log("Not sent: contact 1 (jane.doe@example.com bounced)")
+        return Outcome.succeeded("Ran 1 step")
+
+
+def test_the_job_log_and_the_worker_log_mask_email_addresses(
+    make_job: Callable[..., str],
+    runner_for: Callable[..., Runner],
+    services: OrganizationServices,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    job_id = make_job("address", JobKindValue.FIND_DUPLICATES)
+    runner = runner_for(kinds={int(JobKindValue.FIND_DUPLICATES): LogsAnAddress})
+
+    with caplog.at_level(logging.INFO, logger="pocc.jobs.context"):
+        assert runner.run_job(job_id) == JobStatus.SUCCEEDED
+
+    row = job(services.dataverse, job_id)
+    assert "j***@example.com bounced" in row["pocc_log"]
+    assert "j***@example.com bounced" in caplog.text
+    assert "jane.doe@example.com" not in row["pocc_log"] + caplog.text

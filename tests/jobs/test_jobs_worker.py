@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -20,39 +18,19 @@ from pocc.jobs.job_row import JobStatus
 from pocc.jobs.worker import Worker
 from tests.jobs.conftest import job, status_of, wait_for
 from tests.jobs.kinds_for_tests import EFFECTS_VARIABLE, STEPS_KIND, TEST_KINDS, effects
-from tests.sandbox_process import PROJECT_ROOT
+from tests.jobs.worker_processes import WorkerProcesses
 
 
 @pytest.fixture
 def start_worker(
     jobs_environment: dict[str, str], effects_dir: Path, tmp_path: Path
 ) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
+    workers = WorkerProcesses("tests.jobs.worker_main", tmp_path)
+    environment = {**jobs_environment, EFFECTS_VARIABLE: str(effects_dir)}
 
-    def start() -> subprocess.Popen[bytes]:
-        environment = {
-            **os.environ,
-            **jobs_environment,
-            EFFECTS_VARIABLE: str(effects_dir),
-        }
-        log = (tmp_path / f"worker-{len(started)}.log").open("ab")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.jobs.worker_main"],
-            cwd=PROJECT_ROOT,
-            env=environment,
-            stdout=log,
-            stderr=log,
-        )
-        log.close()
-        started.append(process)
-        return process
+    yield lambda: workers.start(environment)
 
-    yield start
-
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    workers.kill_all()
 
 
 def checkpoint_of(client: DataverseClient, job_id: str) -> int:

@@ -9,10 +9,8 @@ job's buckets must add up to the members read.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ from pocc.constantcontact import ConstantContactClient
 from pocc.dataverse import DataverseClient
 from pocc.jobs.job_row import JobStatus
 from tests.jobs.conftest import job, status_of, wait_for
-from tests.sandbox_process import PROJECT_ROOT
+from tests.jobs.worker_processes import WorkerProcesses
 from tests.send import send_checks
 from tests.send.conftest import Seeded
 from tests.send.held_send import CHUNK_VARIABLE, HOLD_VARIABLE, MARKS_VARIABLE
@@ -37,34 +35,21 @@ LATER = "2099-01-01T09:00:00Z"
 def start_worker(
     jobs_environment: dict[str, str], tmp_path: Path
 ) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
+    workers = WorkerProcesses("tests.send.worker_main", tmp_path)
 
     def start(hold_at: str = "") -> subprocess.Popen[bytes]:
-        environment = {
-            **os.environ,
-            **jobs_environment,
-            CHUNK_VARIABLE: str(CHUNK_SIZE),
-            HOLD_VARIABLE: hold_at,
-            MARKS_VARIABLE: str(tmp_path / "held"),
-        }
-        log = (tmp_path / f"worker-{len(started)}.log").open("ab")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.send.worker_main"],
-            cwd=PROJECT_ROOT,
-            env=environment,
-            stdout=log,
-            stderr=log,
+        return workers.start(
+            {
+                **jobs_environment,
+                CHUNK_VARIABLE: str(CHUNK_SIZE),
+                HOLD_VARIABLE: hold_at,
+                MARKS_VARIABLE: str(tmp_path / "held"),
+            }
         )
-        log.close()
-        started.append(process)
-        return process
 
     yield start
 
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    workers.kill_all()
 
 
 def kill_and_resume(

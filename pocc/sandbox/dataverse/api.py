@@ -20,6 +20,7 @@ from pocc.sandbox.dataverse import batch, dispatch, errors, odata_errors, securi
 from pocc.sandbox.dataverse.messages import ApiRequest, ApiResponse
 from pocc.sandbox.dataverse.organization import Organization
 from pocc.sandbox.dataverse.security import Caller
+from pocc.sandbox.log_masking import masked
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def _serve(
         answer = ApiResponse.error(error)
     except Exception:
         # A bug in the sandbox still answers in Dataverse's shape, and says so.
-        logger.exception("%s %s failed", request.method, request.path)
+        logger.exception("%s %s failed", request.method, masked(request.path))
         unexpected = errors.DataverseError(
             500, errors.UNEXPECTED, "An unexpected error occurred."
         )

@@ -28,6 +28,7 @@ from pocc.sandbox.dataverse.references import (
     table_for_set,
 )
 from pocc.sandbox.dataverse.security import Caller
+from pocc.sandbox.log_masking import masked
 
 if TYPE_CHECKING:
     from pocc.sandbox.dataverse.organization import Organization
@@ -58,13 +59,15 @@ def handle(
     except RecursionError:
         # A query nested past what the parsers follow (FetchXML filters within
         # filters, say) is the client's to simplify, as Dataverse's limits say.
-        logger.debug("%s %s nests too deep", request.method, request.path[:200])
+        logger.debug("%s %s nests too deep", request.method, masked(request.path[:200]))
         return ApiResponse.error(odata_errors.too_deep())
     except sqlite3.OperationalError as error:
         if not any(limit in str(error) for limit in SQLITE_COMPLEXITY_LIMITS):
             raise
 
-        logger.debug("%s %s is too complex: %s", request.method, request.path, error)
+        logger.debug(
+            "%s %s is too complex: %s", request.method, masked(request.path), error
+        )
         return ApiResponse.error(odata_errors.too_deep())
 
 
