@@ -40,6 +40,7 @@ from pocc.errors import (
     ConstantContactReauthenticationRequiredError,
     ReauthenticationRequiredError,
     ServiceUnavailableError,
+    VaultError,
     constant_contact_failure,
 )
 from pocc.vault import Vault
@@ -75,6 +76,12 @@ MISSING_GRANT = "pocc holds no Constant Contact refresh token for this organisat
 
 _account_locks: dict[str, threading.Lock] = {}
 _account_locks_guard = threading.Lock()
+
+
+UNREADABLE_TOKENS = (
+    "The stored Constant Contact tokens were encrypted with a key that is no longer "
+    "in POCC_SECRET_KEY. An administrator must open Setup and click Authenticate."
+)
 
 
 @dataclass(frozen=True)
@@ -174,19 +181,47 @@ class TokenStore:
         row = self.dataverse.retrieve(
             CONFIGURATIONS, self.configuration_id, select=COLUMNS
         )
+        tokens = self._tokens(row)
+        needs_reauthentication = bool(row.get("pocc_needsreauthentication"))
+        last_error = row.get("pocc_lasterror")
+
+        if tokens is None:
+            tokens = (None, None)
+            needs_reauthentication = True
+            last_error = UNREADABLE_TOKENS
+
         return StoredTokens(
             configuration_id=self.configuration_id,
             etag=row.get("@odata.etag", "*"),
             client_id=row.get("pocc_ccclientid") or "",
             client_secret=self._client_secret(row.get("pocc_ccclientsecret")),
-            access_token=self._decrypt(row.get("pocc_accesstoken")),
-            refresh_token=self._decrypt(row.get("pocc_refreshtoken")),
+            access_token=tokens[0],
+            refresh_token=tokens[1],
             expires_at=_parse_time(row.get("pocc_tokenexpireson")),
-            needs_reauthentication=bool(row.get("pocc_needsreauthentication")),
+            needs_reauthentication=needs_reauthentication,
             lease_owner=row.get("pocc_refreshleaseowner") or None,
             lease_expires_at=_parse_time(row.get("pocc_refreshleaseexpireson")),
-            last_error=row.get("pocc_lasterror"),
+            last_error=last_error,
         )
+
+    def _tokens(self, row: dict[str, Any]) -> tuple[str | None, str | None] | None:
+        """The stored access and refresh tokens, or None if no key can read them.
+
+        Tokens sealed with a key that has since been removed are as good as lost;
+        the way out is a new authorization, which must not be blocked by them.
+        """
+        try:
+            return (
+                self._decrypt(row.get("pocc_accesstoken")),
+                self._decrypt(row.get("pocc_refreshtoken")),
+            )
+        except VaultError:
+            logger.warning(
+                "the stored tokens of %s cannot be decrypted with the configured "
+                "keys; an administrator must click Authenticate",
+                self._name(),
+            )
+            return None
 
     def save_application(self, client_id: str, client_secret: str) -> None:
         """The setup page's client id and secret (the secret encrypted)."""

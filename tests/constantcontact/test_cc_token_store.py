@@ -3,6 +3,7 @@ across threads and processes, and what a lost refresh leaves behind."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 
 from pocc.config import Settings
 from pocc.constantcontact import ConstantContactClient, TokenStore
@@ -223,3 +225,39 @@ def test_the_organisations_configuration_is_found(
     )
 
     assert store.credentials().client_id
+
+
+def test_tokens_sealed_with_a_removed_key_ask_for_authentication_not_a_crash(
+    cc_config: dict[str, Any],
+    cc_sandbox: SandboxProcess,
+    cc_settings: Settings,
+    connected: TokenStore,
+) -> None:
+    # The key that sealed the tokens is rotated out; the admin re-enters the secret on
+    # the Setup page, which saves it as typed.
+    new_key = Fernet.generate_key().decode("ascii")
+    settings = dataclasses.replace(cc_settings, secret_keys=(new_key,))
+    connected.dataverse.update(
+        "pocc_configurations",
+        connected.configuration_id,
+        {"pocc_ccclientsecret": cc_config["client_secret"]},
+    )
+    store = cc_helpers.store_for(
+        settings, connected.dataverse, connected.configuration_id
+    )
+
+    stored = store.read()
+
+    assert stored.needs_reauthentication
+    assert stored.access_token is None
+    assert stored.refresh_token is None
+    assert "Authenticate" in (stored.last_error or "")
+    assert store.credentials().client_secret == cc_config["client_secret"]
+
+    with pytest.raises(ConstantContactReauthenticationRequiredError, match="Authent"):
+        store.access_token()
+
+    cc_helpers.authorize(cc_sandbox, settings, store)
+
+    assert not store.read().needs_reauthentication
+    assert store.access_token()
