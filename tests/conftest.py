@@ -27,6 +27,9 @@ import pytest
 
 from tests.sandbox_process import SandboxProcess
 
+# Fails the run when any log line of it holds an email address, a token or a secret.
+pytest_plugins = ["tests.log_audit"]
+
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:

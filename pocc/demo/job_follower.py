@@ -101,6 +101,11 @@ class JobFollower:
             2,
         )
 
+        # The worker also polls, so it may have claimed the job before the nudge
+        # arrived: a 409 for a job that is no longer queued means it has started.
+        if answer.status_code == 409 and body.get("error") == "job_not_queued":
+            return
+
         if answer.status_code != 202:
             raise JobFailedError(f"the proxy refused the nudge: {answer.text[:300]}")
 
