@@ -28,6 +28,7 @@ from flask import Request, Response
 from werkzeug.datastructures import MultiDict
 
 from pocc.sandbox.context import SandboxClock
+from pocc.sandbox.log_masking import masked
 
 from .errors import (
     ApiError,
@@ -168,7 +169,7 @@ def dispatch(service: ConstantContactService, request: Request, path: str) -> Re
         status, body, headers = error.status, error.body(), error.headers
     except Exception:
         logger.exception(
-            "Constant Contact sandbox failed on %s %s", request.method, path
+            "Constant Contact sandbox failed on %s %s", request.method, masked(path)
         )
         error = ApiError(
             500, "server_error", "There was a problem with our internal service."
@@ -176,7 +177,9 @@ def dispatch(service: ConstantContactService, request: Request, path: str) -> Re
         status, body, headers = error.status, error.body(), {}
 
     if status >= 400:
-        logger.info("Constant Contact %s /v3%s -> %s", request.method, path, status)
+        logger.info(
+            "Constant Contact %s /v3%s -> %s", request.method, masked(path), status
+        )
 
     return render(status, body, headers)
 

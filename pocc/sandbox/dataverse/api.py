@@ -79,7 +79,7 @@ def _serve(
     logger.debug(
         "%s %s -> %s (%.0f ms)",
         request.method,
-        request.path,
+        masked(request.path),
         answer.status,
         (time.monotonic() - started) * 1000,
     )
