@@ -27,8 +27,9 @@ import pytest
 
 from tests.sandbox_process import SandboxProcess
 
-# Fails the run when any log line of it holds an email address, a token or a secret.
-pytest_plugins = ["tests.log_audit"]
+# Fail the run when any log line of it holds an email address, a token or a secret,
+# and when a whole passing run never used a privilege pocc's role grants.
+pytest_plugins = ["tests.log_audit", "tests.privilege_audit"]
 
 
 @pytest.fixture(scope="session")

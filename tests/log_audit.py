@@ -77,18 +77,39 @@ def log_audit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 def _sandbox_secrets(base: Path) -> set[str]:
+    """The secrets every sandbox of the run made: its applications' and its account's.
+
+    `sandbox.json` is gone once a sandbox stops, so they are read where each service
+    keeps them: the identity registry and Constant Contact's registration.
+    """
     secrets: set[str] = set()
 
-    for path in base.rglob("sandbox.json"):
-        try:
-            config = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
+    for path in base.rglob("registry.json"):
+        applications = _json(path).get("applications", {})
+        secrets.update(
+            str(app["client_secret"])
+            for app in applications.values()
+            if app.get("client_secret")
+        )
 
-        for section in (config.get("identity", {}), config.get("constantcontact", {})):
-            secrets.update(str(section[key]) for key in SECRET_KEYS if section.get(key))
+    for path in base.rglob("registration.json"):
+        registration = _json(path)
+        secrets.update(
+            str(value)
+            for key, value in registration.items()
+            if key in SECRET_KEYS and value
+        )
 
     return secrets
+
+
+def _json(path: Path) -> dict:
+    try:
+        loaded = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def _log_file_lines(base: Path) -> Iterator[tuple[str, str]]:

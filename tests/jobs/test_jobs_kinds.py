@@ -168,6 +168,11 @@ def test_refresh_statistics_rewrites_recent_campaigns_and_leaves_old_ones(
         old["pocc_campaignid"],
         {**stale_figures, "pocc_lastsenton": "2000-01-01T00:00:00Z"},
     )
+    # Clicks and sends move on in Constant Contact after the last refresh.
+    link = _child_of(admin, LINKS, recent["pocc_campaignid"])
+    send = _child_of(admin, SENDS, recent["pocc_campaignid"])
+    admin.update(LINKS, link["pocc_emaillinkid"], {"pocc_uniqueclicks": 0})
+    admin.update(SENDS, send["pocc_sendhistoryid"], {"pocc_recipients": 0})
 
     job_id, status = run_kind(JobKindValue.REFRESH_STATISTICS)
 
@@ -178,6 +183,22 @@ def test_refresh_statistics_rewrites_recent_campaigns_and_leaves_old_ones(
     assert rows[recent["pocc_ccid"]]["pocc_uniqueopens"] == stats["em_opens"]
     assert rows[old["pocc_ccid"]]["pocc_sends"] == 0
     assert "Statistics refreshed for" in job(admin, job_id)["pocc_log"]
+    link_after = admin.retrieve(LINKS, link["pocc_emaillinkid"])
+    send_after = admin.retrieve(SENDS, send["pocc_sendhistoryid"])
+    assert link_after["pocc_uniqueclicks"] == link["pocc_uniqueclicks"] > 0
+    assert send_after["pocc_recipients"] == send["pocc_recipients"] > 0
+
+
+def _child_of(
+    admin: DataverseClient, entity_set: str, campaign_row_id: str
+) -> dict[str, Any]:
+    """The campaign's child row with the most clicks or recipients."""
+    rows = admin.query(
+        entity_set,
+        Query(filter=column("_pocc_campaignid_value").eq(uuid.UUID(campaign_row_id))),
+    )
+    figure = "pocc_uniqueclicks" if entity_set == LINKS else "pocc_recipients"
+    return max(rows, key=lambda row: row.get(figure) or 0)
 
 
 def test_expired_constant_contact_authentication_fails_the_job_with_what_to_fix(

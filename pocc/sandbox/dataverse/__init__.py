@@ -24,6 +24,7 @@ from pocc.sandbox.dataverse.organization import (
     Organization,
     open_organization,
 )
+from pocc.sandbox.dataverse.privilege_ledger import open_ledger
 from pocc.sandbox.dataverse.schema_loader import load_schema
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ APPLICATION_FIELD_PROFILES = {"pocc": (BACKEND_FIELD_PROFILE,)}
 
 def mount(app: Flask, context: SandboxContext) -> dict[str, Any]:
     schema = load_schema(context.settings.get("solution_dir", SOLUTION_DIR))
+    open_ledger(context.data_dir)
     identity = context.services["identity"]
     authority = f"{identity.authority_host}/{identity.tenant_id}"
     users = _application_users(identity)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pocc.sandbox.dataverse import errors
 from pocc.sandbox.dataverse.model import FieldSecurityProfile, Role, Table
+from pocc.sandbox.dataverse.privilege_ledger import LEDGER
 from pocc.sandbox.dataverse.store import USER_FIELD_PROFILES_TABLE, USER_ROLES_TABLE
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ def require(caller: Caller, table: Table, verb: str) -> None:
     name = privilege_name(table, verb)
 
     if caller.holds(name):
+        LEDGER.record(caller.app_id, name)
         return
 
     logger.info("refused %s to user %s: missing %s", verb, caller.user_id, name)
