@@ -20,20 +20,12 @@ from pocc.dataverse import DataverseClient
 from pocc.demo.browser import Browser, read_form
 from pocc.demo.stack import ORGANIZATION, DemoStack
 from pocc.jobs.kinds.campaign_records import CAMPAIGNS, STATUS_VALUES
+from pocc.sandbox.constantcontact.campaign_seed import FOOTER, SENDER
 from pocc.sandbox.seed import AdminWebApi
 
 logger = logging.getLogger(__name__)
 
 NAMESPACE = uuid.UUID("0b5e7a3c-52f4-4d0e-8d7e-be0c00000000")
-SENDER = "news@contoso-coffee.example"
-FOOTER = {
-    "address_line1": "200 Harbor Street",
-    "city": "Boston",
-    "state_code": "MA",
-    "postal_code": "02210",
-    "country_code": "US",
-    "organization_name": "Contoso Coffee Roasters",
-}
 # Tens of milliseconds a request, as a service across the internet answers.
 LATENCY_SECONDS = 0.03
 LATENCY_PLAN = {

@@ -17,33 +17,15 @@ import requests
 from pocc.dataverse import DataverseClient
 from pocc.demo.console import count, say
 from pocc.demo.stack import ORGANIZATION
-from pocc.jobs.job_row import JOBS, JobKindValue, JobStatus
+from pocc.jobs.job_row import FULL_COLUMNS, JOBS, JobKindValue, JobStatus
 
 logger = logging.getLogger(__name__)
 
 WATCH_INTERVAL_SECONDS = 0.5
 JOB_TIMEOUT_SECONDS = 600.0
 LOG_LINE_WIDTH = 150
-WATCHED_COLUMNS = (
-    "pocc_name",
-    "pocc_jobstatus",
-    "pocc_total",
-    "pocc_processed",
-    "pocc_percent",
-    "pocc_sent",
-    "pocc_skipped",
-    "pocc_failed",
-    "pocc_skippedinactive",
-    "pocc_skippednoemail",
-    "pocc_skippedinvalidemail",
-    "pocc_skippedemailingnotallowed",
-    "pocc_skippedduplicate",
-    "pocc_skippedrefused",
-    "pocc_log",
-    "pocc_error",
-    "pocc_startedon",
-    "pocc_finishedon",
-)
+# What a CRM user watches on the job form: the runner's columns and the outcome.
+WATCHED_COLUMNS = (*FULL_COLUMNS, "pocc_percent", "pocc_error", "pocc_finishedon")
 
 
 class JobFailedError(RuntimeError):

@@ -21,6 +21,7 @@ from pocc.constantcontact import ConstantContactClient, TokenStore
 from pocc.constantcontact.campaigns import primary_activity_id
 from pocc.dataverse import DataverseClient
 from pocc.jobs.job_row import JOBS, JobKindValue, JobStatus
+from pocc.sandbox.constantcontact.campaign_seed import FOOTER
 from tests.jobs import conftest as jobs_fixtures
 
 # The jobs tests' fixtures, shared as they are (one sandbox for these tests).
@@ -37,14 +38,6 @@ runner_for = jobs_fixtures.runner_for
 
 TABLE_SETS = {"contact": "contacts", "lead": "leads", "account": "accounts"}
 MEMBER_CODES = {"account": 1, "contact": 2, "lead": 4}
-FOOTER = {
-    "address_line1": "200 Harbor Street",
-    "city": "Boston",
-    "state_code": "MA",
-    "postal_code": "02210",
-    "country_code": "US",
-    "organization_name": "Contoso Coffee Roasters",
-}
 
 
 @dataclass

@@ -84,7 +84,8 @@ def test_an_import_adds_columns_and_changes_roles_in_the_running_org(
     answer = _import(sandbox.admin_session(), packed.path.read_bytes())
     after = app.get("webresourceset", params={"$select": "name"})
     column = sandbox.admin_session().get(
-        "EntityDefinitions(LogicalName='list')/Attributes(LogicalName='pocc_probenote')",
+        "EntityDefinitions(LogicalName='list')"
+        "/Attributes(LogicalName='pocc_probenote')",
         params={"$select": "LogicalName"},
     )
 

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from pocc.sandbox.patterns import GUID
+
 from . import contact_records, params, timestamps
 from .campaign_store import ACTIVITY
 from .engagement import (
@@ -39,9 +41,7 @@ from .tracking_store import DERIVED_REPORTS, REPORT_KINDS, PageCursor
 
 SCOPE = "campaign_data"
 ERROR_KEY = "reportingsvc.validation.error"
-UUID = re.compile(
-    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-)
+UUID = re.compile(f"^{GUID}$")
 DEVICES = ("computer", "mobile", "tablet", "other", "none")
 BOUNCE_CODES = tuple(BOUNCE_STAT_FIELDS)
 MAX_ACTIVITY_IDS = 10

@@ -17,10 +17,10 @@ from pocc.sandbox.dataverse import odata_errors
 from pocc.sandbox.dataverse.edm import edm_type
 from pocc.sandbox.dataverse.filter_tree import Literal
 from pocc.sandbox.dataverse.model import AttributeType, Column
+from pocc.sandbox.patterns import GUID
 
-GUID = re.compile(
-    r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$"
-)
+# Dataverse also takes a GUID literal in braces.
+BRACED_GUID = re.compile(rf"^\{{?({GUID})\}}?$")
 INTEGER_TYPES = frozenset(
     {
         AttributeType.INTEGER,
@@ -196,7 +196,7 @@ def _temporal(column: Column, text: str) -> str:
 
 
 def _guid(text: str) -> str:
-    match = GUID.match(text)
+    match = BRACED_GUID.match(text)
 
     if match is None:
         raise ValueError(text)

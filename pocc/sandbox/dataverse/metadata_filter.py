@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pocc.sandbox.dataverse import errors, odata_errors
+from pocc.sandbox.patterns import GUID
 
 Row = dict[str, Any]
 Predicate = Callable[[Row], bool]
@@ -23,8 +24,7 @@ TOKEN = re.compile(
     r"|(?P<enum>[A-Za-z][\w.]*'(?:[^']|'')*')"
     r"|(?P<string>'(?:[^']|'')*')"
     r"|(?P<number>-?\d+(?:\.\d+)?(?![\w-]))"
-    r"|(?P<guid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-    r"[0-9a-fA-F]{12})"
+    rf"|(?P<guid>{GUID})"
     r"|(?P<name>[A-Za-z_][\w/]*))"
 )
 COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {

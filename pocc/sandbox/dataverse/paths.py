@@ -16,10 +16,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from pocc.sandbox.dataverse import errors
+from pocc.sandbox.patterns import GUID
 
-GUID = re.compile(
-    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-)
+GUID_KEY = re.compile(f"^{GUID}$")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 NAMESPACE = "Microsoft.Dynamics.CRM."
 API_MARKER = "/api/data/v9.2/"
@@ -101,7 +100,7 @@ def parse_key(inside: str) -> str | dict[str, Any]:
     if not inside:
         return {}
 
-    if GUID.match(inside):
+    if GUID_KEY.match(inside):
         return inside.lower()
 
     parts = _split_outside_quotes(inside, ",")
@@ -164,7 +163,7 @@ def _literal(text: str) -> Any:
 
         return body.replace("''", "'")
 
-    if GUID.match(text):
+    if GUID_KEY.match(text):
         return text.lower()
 
     if NUMBER.match(text):
@@ -213,7 +212,7 @@ def relative_reference(text: str) -> str:
 
 
 def is_guid(value: Any) -> bool:
-    if not isinstance(value, str) or not GUID.match(value):
+    if not isinstance(value, str) or not GUID_KEY.match(value):
         return False
 
     return uuid.UUID(value) is not None

@@ -196,7 +196,8 @@ def test_unknown_function_is_refused(org: Organisation) -> None:
     assert (
         refused(
             org,
-            "Microsoft.Dynamics.CRM.LastXDays(PropertyName='createdon',PropertyValue=3)",
+            "Microsoft.Dynamics.CRM.LastXDays("
+            "PropertyName='createdon',PropertyValue=3)",
         ).status
         == 400
     )
